@@ -1,0 +1,49 @@
+# Anywhere — build. `make` builds build/anywhere; `make test` runs every test.
+# `make SAN=1` builds with AddressSanitizer + UBSan into build/san.
+# Each area may add rules in mk/*.mk (included below).
+
+CC      ?= cc
+OPT     ?= -O2
+SAN     ?=
+BUILD   ?= build
+
+CFLAGS_ALL = -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Iinclude -Isrc -MMD -MP
+LDLIBS_ALL = -lm -lpthread
+
+ifeq ($(SAN),1)
+BUILD := build/san
+CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=address,undefined
+endif
+
+# The library: every layer of the runtime. The CLI is a thin layer on top.
+LIB_DIRS  = src/wasm src/wasi src/host src/app src/http src/ai src/serve
+LIB_SRCS  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CLI_SRCS  = $(wildcard src/cli/*.c)
+LIB_OBJS  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+CLI_OBJS  = $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
+
+.PHONY: all test clean
+all: $(BUILD)/anywhere
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libanywhere.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/anywhere: $(CLI_OBJS) $(BUILD)/libanywhere.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libanywhere.a $(LDLIBS_ALL) $(LDLIBS)
+
+-include $(wildcard mk/*.mk)
+
+# tests/run.sh runs every suite and ends with "N passed, N failed".
+test: all
+	tests/run.sh $(BUILD)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
