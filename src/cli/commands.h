@@ -1,0 +1,12 @@
+/* commands.h — the CLI's subcommands. Each lives in its own cmd_*.c file and
+ * gets argv with argv[0] being the subcommand's name. Returns the exit code. */
+#ifndef AW_CLI_COMMANDS_H
+#define AW_CLI_COMMANDS_H
+
+int cmd_run(int argc, char **argv);         /* anywhere run module.wasm ... */
+int cmd_spectest(int argc, char **argv);    /* anywhere spectest FILE.json */
+int cmd_up(int argc, char **argv);          /* anywhere up */
+int cmd_model(int argc, char **argv);       /* anywhere model synth|info ... */
+int cmd_serve_model(int argc, char **argv); /* anywhere serve-model */
+
+#endif
