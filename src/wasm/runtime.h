@@ -1,0 +1,129 @@
+/*
+ * runtime.h — the objects a running module works on: stores, instances,
+ * functions, memories, tables, globals; and the contract between the
+ * runtime (runtime.c, memory.c, instance.c) and the interpreter (interp.c).
+ *
+ * Values on the interpreter's stack and in host calls are 64-bit slots
+ * (wasm_slot); a v128 takes two consecutive slots, low half first.
+ */
+#ifndef AW_WASM_RUNTIME_H
+#define AW_WASM_RUNTIME_H
+
+#include <stdatomic.h>
+
+#include "wasm/module.h"
+
+typedef union wasm_slot {
+    uint32_t i32;
+    uint64_t i64;
+    float f32;
+    double f64;
+    void *ref; /* funcref: aw_func* ; externref: (void*)uintptr_t, NULL = null */
+} wasm_slot;
+
+struct aw_func {
+    const wasm_functype *type;
+    aw_instance *inst;      /* owning instance; NULL for a host function */
+    uint32_t index;         /* index in the owning module's function space */
+    const void *code;       /* wasm: compile.c's translation of the body */
+    aw_host_fn host;        /* host: the callback */
+    void *host_data;
+    const char *name;       /* for traps and debugging; may be NULL */
+    wasm_functype host_type;/* host: owned storage behind `type` */
+};
+
+struct aw_memory {
+    uint8_t *data;          /* base of the reservation */
+    uint64_t size;          /* current size in bytes (pages * 64 KiB) */
+    uint32_t pages;
+    aw_limits limits;       /* max = WASM_NO_MAX when absent */
+    uint32_t cap_pages;     /* the embedder's cap (store config), <= limits.max */
+    size_t reserved;        /* bytes of address space reserved at data */
+    int image_fd;           /* copy-on-write source, or -1 */
+};
+
+struct aw_table {
+    wasm_tabletype type;    /* limits.min is the current size */
+    uint32_t size;
+    void **elems;           /* size entries: aw_func* or externref words; NULL = null */
+    uint32_t capacity;
+};
+
+struct aw_global {
+    wasm_globaltype type;
+    wasm_slot value[2];     /* two slots for v128 */
+};
+
+/* Runtime state of an element segment: its evaluated references, or
+ * len 0 once dropped (elem.drop, or after an active/declarative init). */
+typedef struct wasm_elem_rt {
+    void **items;
+    uint32_t len;
+} wasm_elem_rt;
+
+struct aw_instance {
+    aw_module *module;
+    aw_store *store;
+    aw_func **funcs;        /* module->nfuncs (imports first) */
+    aw_table **tables;      /* module->ntables */
+    aw_memory **mems;       /* module->nmems */
+    aw_global **globals;    /* module->nglobals */
+    wasm_elem_rt *elems;    /* module->nelems */
+    uint32_t *data_len;     /* module->ndatas: current length (0 once dropped) */
+    aw_func *defined;       /* the function objects this instance defines */
+    aw_instance *next;      /* store's list of instances */
+};
+
+/* An object allocated in a store and freed with it. */
+typedef struct wasm_store_obj {
+    struct wasm_store_obj *next;
+    void (*free_fn)(void *);
+    void *ptr;
+} wasm_store_obj;
+
+struct aw_store {
+    aw_store_config config;
+    void *user_data;
+
+    /* Execution resources, shared by every call in this store. */
+    wasm_slot *stack;       /* value stack */
+    wasm_slot *stack_end;
+    uint32_t depth;         /* current call depth (wasm + host frames) */
+
+    /* Limits. fuel < 0 traps; fuel_enabled false means unlimited. The
+     * interrupt flag is the only field another thread may write. */
+    int64_t fuel;
+    bool fuel_enabled;
+    atomic_int interrupt;
+    uint64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = none */
+
+    aw_instance *instances;
+    wasm_store_obj *objects;
+};
+
+struct aw_caller {
+    aw_store *store;
+    aw_instance *inst;      /* instance of the calling wasm code; NULL from the embedder */
+    aw_error *err;          /* where aw_caller_trap / aw_caller_exit write */
+};
+
+/* interp.c: run function f. args_results holds the arguments as slots on
+ * entry and the results on return (it must have room for
+ * max(param_slots, result_slots)). Handles host functions too. Returns
+ * AW_OK or AW_ERR_TRAP / AW_ERR_EXIT with err filled (trap kind, function
+ * index, byte offset in the module of the trapping instruction). */
+aw_errkind wasm_interp_call(aw_store *s, aw_func *f, wasm_slot *args_results, aw_error *err);
+
+/* Limit checks shared by the interpreter and the runtime (runtime.c).
+ * Called at loop back-edges and calls when the fast check fails. */
+bool wasm_store_deadline_passed(aw_store *s);
+
+/* runtime.c: memory.grow for the interpreter; returns old pages or -1. */
+int64_t wasm_memory_grow(aw_memory *mem, uint32_t delta);
+/* runtime.c: table.grow; returns old size or -1. */
+int64_t wasm_table_grow(aw_table *t, uint32_t delta, void *init);
+
+/* Fill err for a trap. */
+void wasm_trap(aw_error *err, aw_trapkind kind, uint32_t func, uint64_t offset);
+
+#endif
