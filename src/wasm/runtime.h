@@ -99,7 +99,26 @@ struct aw_store {
 
     aw_instance *instances;
     wasm_store_obj *objects;
+
+    /* runtime.c's deadline watchdog: the list of stores with a deadline
+     * (guarded by the watchdog's lock). */
+    struct aw_store *watch_next;
+    bool watched;
 };
+
+/* How deadlines reach running code (runtime.c):
+ *   The interpreter's fast check at loop back-edges and calls is a single
+ *   relaxed load of s->interrupt (plus its fuel counter). It never reads the
+ *   clock itself: a watchdog thread sets interrupt to WASM_INTERRUPT_DEADLINE
+ *   when a store's deadline passes, and aw_store_interrupt() sets it to
+ *   WASM_INTERRUPT_ASKED. When the flag is nonzero the interpreter may call
+ *   wasm_store_deadline_passed() to confirm (it also reads the clock, so it
+ *   is correct to call it every N back-edges instead, if preferred), then
+ *   traps with AW_TRAP_INTERRUPTED. The flag stays set: a store that was
+ *   interrupted keeps trapping until the embedder re-arms it with
+ *   aw_store_set_timeout(), which clears a deadline interrupt. */
+#define WASM_INTERRUPT_ASKED 1
+#define WASM_INTERRUPT_DEADLINE 2
 
 struct aw_caller {
     aw_store *store;
@@ -125,5 +144,30 @@ int64_t wasm_table_grow(aw_table *t, uint32_t delta, void *init);
 
 /* Fill err for a trap. */
 void wasm_trap(aw_error *err, aw_trapkind kind, uint32_t func, uint64_t offset);
+
+/* instance.c: frees m->image (the prepared instantiation image).
+ * module.c calls it when it frees a module; safe when m->image is NULL. */
+void wasm_image_free(aw_module *m);
+
+/* ---- shared by runtime.c, memory.c and instance.c only ---- */
+
+/* runtime.c: make ptr owned by the store: free_fn(ptr) runs at aw_store_free. */
+bool wasm_store_own(aw_store *s, void *ptr, void (*free_fn)(void *));
+/* instance.c: frees an instance and what it defined (tables, memories). */
+void wasm_instance_free(aw_instance *inst);
+/* memory.c: set up a memory in caller-owned storage; cap_pages from the
+ * store (0 = none). Returns false when the address space or the cap runs out. */
+bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap);
+/* memory.c: map a prepared copy-on-write image over the first `len` bytes. */
+bool wasm_memory_map_image(aw_memory *mem, int fd, size_t len);
+/* memory.c: zero the whole memory (drops an image mapping). */
+bool wasm_memory_zero(aw_memory *mem);
+void wasm_memory_release(aw_memory *mem);
+/* memory.c: tables in caller-owned storage. */
+bool wasm_table_init(aw_table *t, wasm_tabletype type);
+void wasm_table_release(aw_table *t);
+/* memory.c: value stacks from a small pool (see memory.c). */
+wasm_slot *wasm_stack_acquire(size_t bytes);
+void wasm_stack_release(wasm_slot *stack, size_t bytes);
 
 #endif

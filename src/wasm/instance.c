@@ -1,0 +1,461 @@
+/*
+ * instance.c — aw_instantiate: import matching, allocation, constant
+ * expressions, element and data segment initialisation, the start function.
+ *
+ * Instantiating is made cheap for the HTTP host, which creates an instance
+ * per request: the first instantiation of a module prepares an image
+ * (m->image) holding everything that does not depend on the imports:
+ *   - the layout of one allocation holding the instance and all its arrays
+ *     and defined objects (functions, tables, memories, globals, segment items);
+ *   - the initial values of globals whose initialiser is a constant;
+ *   - the function names (export or "name" section) used in traps;
+ *   - when every active data segment has a constant, in-bounds offset and
+ *     there is enough data to be worth it, a memfd holding the initialised
+ *     pages of memory 0, mapped copy-on-write (MAP_PRIVATE) into each new
+ *     instance's memory instead of copying the segments.
+ * The image is built once, without a lock: racing builders each make one
+ * and all but the first to publish it throw theirs away.
+ */
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "wasm/runtime.h"
+
+/* Below this many bytes of initialised memory, copying the segments is
+ * cheaper than mapping an image (a mapping costs a syscall and a fault
+ * per touched page). */
+#ifndef WASM_IMAGE_MIN_BYTES
+#define WASM_IMAGE_MIN_BYTES (32u << 10)
+#endif
+
+typedef struct global_init {
+    bool constant; /* value is known before any import is seen */
+    wasm_slot value[2];
+} global_init;
+
+typedef struct wasm_image {
+    /* Byte offsets into the instance's single allocation. */
+    size_t size, off_funcs, off_tables, off_mems, off_globals, off_elems, off_data_len,
+        off_defined, off_deftables, off_defmems, off_defglobals, off_items;
+    uint32_t *item_start;   /* per element segment: first entry in items */
+    const char **names;     /* per defined function: export or debug name */
+    global_init *globals;   /* per defined global */
+    int mem_fd;             /* memory 0's initialised pages, or -1 */
+    size_t mem_len;         /* bytes of the image (a multiple of the host page) */
+} wasm_image;
+
+/* ---- errors --------------------------------------------------------------- */
+
+static void set_error(aw_error *err, aw_errkind kind, const char *fmt, const char *a,
+                      const char *b) {
+    if (!err) return;
+    err->kind = kind;
+    err->trap = AW_TRAP_NONE;
+    err->func_index = UINT32_MAX;
+    err->offset = UINT64_MAX;
+    err->exit_code = 0;
+    snprintf(err->message, sizeof err->message, fmt, a, b);
+}
+
+/* ---- constant expressions ------------------------------------------------- */
+
+/* Evaluates c. With inst NULL (preparing the image), returns false for the
+ * expressions that depend on the instance (global.get, ref.func). */
+static bool const_eval(const wasm_constexpr *c, const aw_instance *inst, wasm_slot out[2]) {
+    out[0].i64 = out[1].i64 = 0;
+    switch (c->op) {
+    case WASM_CONST_I32:
+    case WASM_CONST_F32: memcpy(&out[0].i32, c->bytes, 4); return true;
+    case WASM_CONST_I64:
+    case WASM_CONST_F64: memcpy(&out[0].i64, c->bytes, 8); return true;
+    case WASM_CONST_V128: memcpy(out, c->bytes, 16); return true;
+    case WASM_CONST_REF_NULL: out[0].ref = NULL; return true;
+    case WASM_CONST_GLOBAL_GET:
+        if (!inst) return false;
+        memcpy(out, inst->globals[c->index]->value, 2 * sizeof(wasm_slot));
+        return true;
+    case WASM_CONST_REF_FUNC:
+        if (!inst) return false;
+        out[0].ref = inst->funcs[c->index];
+        return true;
+    }
+    return false;
+}
+
+/* ---- the image ------------------------------------------------------------ */
+
+static size_t layout(size_t *at, size_t count, size_t elem) {
+    size_t off = (*at + 15) & ~(size_t)15;
+    *at = off + count * elem;
+    return off;
+}
+
+static void image_destroy(wasm_image *img) {
+    if (!img) return;
+    if (img->mem_fd >= 0) close(img->mem_fd);
+    free(img->item_start);
+    free(img->names);
+    free(img->globals);
+    free(img);
+}
+
+void wasm_image_free(aw_module *m) {
+    image_destroy(m->image);
+    m->image = NULL;
+}
+
+static void image_layout(wasm_image *img, const aw_module *m) {
+    uint32_t ndef_funcs = m->nfuncs - m->nfunc_imports;
+    uint32_t nitems = 0;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        img->item_start[i] = nitems;
+        nitems += m->elems[i].count;
+    }
+    size_t at = 0;
+    layout(&at, 1, sizeof(aw_instance));
+    img->off_funcs = layout(&at, m->nfuncs, sizeof(aw_func *));
+    img->off_tables = layout(&at, m->ntables, sizeof(aw_table *));
+    img->off_mems = layout(&at, m->nmems, sizeof(aw_memory *));
+    img->off_globals = layout(&at, m->nglobals, sizeof(aw_global *));
+    img->off_elems = layout(&at, m->nelems, sizeof(wasm_elem_rt));
+    img->off_data_len = layout(&at, m->ndatas, sizeof(uint32_t));
+    img->off_defined = layout(&at, ndef_funcs, sizeof(aw_func));
+    img->off_deftables = layout(&at, m->ntables - m->ntable_imports, sizeof(aw_table));
+    img->off_defmems = layout(&at, m->nmems - m->nmem_imports, sizeof(aw_memory));
+    img->off_defglobals = layout(&at, m->nglobals - m->nglobal_imports, sizeof(aw_global));
+    img->off_items = layout(&at, nitems, sizeof(void *));
+    img->size = at;
+}
+
+static void image_names(wasm_image *img, const aw_module *m) {
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++)
+        img->names[i - m->nfunc_imports] = m->func_names ? m->func_names[i] : NULL;
+    /* An export name wins: it is what the embedder knows the function by. */
+    for (uint32_t i = m->nexports; i-- > 0;) {
+        const wasm_export *e = &m->exports[i];
+        if (e->kind == AW_EXTERN_FUNC && e->index >= m->nfunc_imports)
+            img->names[e->index - m->nfunc_imports] = e->name;
+    }
+}
+
+/* Builds the copy-on-write image of memory 0 when it is defined here and
+ * every active data segment writes inside its initial size at a constant
+ * offset (so that none can trap). Leaves mem_fd at -1 otherwise. */
+static void image_memory(wasm_image *img, const aw_module *m) {
+    if (m->nmems != 1 || m->nmem_imports != 0) return;
+    uint64_t initial = (uint64_t)m->mems[0].min * WASM_PAGE_SIZE, end = 0, bytes = 0;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wasm_dataseg *d = &m->datas[i];
+        if (d->mode != WASM_SEG_ACTIVE) continue;
+        if (d->memory != 0 || d->offset.op != WASM_CONST_I32) return;
+        uint32_t off;
+        memcpy(&off, d->offset.bytes, 4);
+        if ((uint64_t)off + d->len > initial) return;
+        if ((uint64_t)off + d->len > end) end = (uint64_t)off + d->len;
+        bytes += d->len;
+    }
+    if (bytes < WASM_IMAGE_MIN_BYTES) return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t len = (size_t)((end + page - 1) / page * page);
+    int fd = memfd_create("aw-memory-image", MFD_CLOEXEC);
+    if (fd < 0) return;
+    bool ok = ftruncate(fd, (off_t)len) == 0;
+    for (uint32_t i = 0; ok && i < m->ndatas; i++) {
+        const wasm_dataseg *d = &m->datas[i];
+        if (d->mode != WASM_SEG_ACTIVE || d->len == 0) continue;
+        uint32_t off;
+        memcpy(&off, d->offset.bytes, 4);
+        ok = pwrite(fd, d->bytes, d->len, off) == (ssize_t)d->len;
+    }
+    if (!ok) {
+        close(fd);
+        return;
+    }
+    img->mem_fd = fd;
+    img->mem_len = len;
+}
+
+static wasm_image *image_build(const aw_module *m) {
+    uint32_t ndef_funcs = m->nfuncs - m->nfunc_imports;
+    uint32_t ndef_globals = m->nglobals - m->nglobal_imports;
+    wasm_image *img = calloc(1, sizeof *img);
+    if (!img) return NULL;
+    img->mem_fd = -1;
+    img->item_start = calloc(m->nelems + 1, sizeof *img->item_start);
+    img->names = calloc(ndef_funcs + 1, sizeof *img->names);
+    img->globals = calloc(ndef_globals + 1, sizeof *img->globals);
+    if (!img->item_start || !img->names || !img->globals) {
+        image_destroy(img);
+        return NULL;
+    }
+    image_layout(img, m);
+    image_names(img, m);
+    for (uint32_t i = 0; i < ndef_globals; i++)
+        img->globals[i].constant = const_eval(&m->global_inits[i], NULL, img->globals[i].value);
+    image_memory(img, m);
+    return img;
+}
+
+static wasm_image *image_get(aw_module *m) {
+    wasm_image *img = __atomic_load_n((wasm_image **)&m->image, __ATOMIC_ACQUIRE);
+    if (img) return img;
+    wasm_image *mine = image_build(m);
+    if (!mine) return NULL;
+    void *expected = NULL;
+    if (__atomic_compare_exchange_n(&m->image, &expected, mine, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return mine;
+    image_destroy(mine);
+    return expected;
+}
+
+/* ---- import matching ------------------------------------------------------ */
+
+static bool functype_equal(const wasm_functype *a, const wasm_functype *b) {
+    return a->nparams == b->nparams && a->nresults == b->nresults &&
+           memcmp(a->types, b->types, (a->nparams + a->nresults) * sizeof(aw_valtype)) == 0;
+}
+
+/* Limits subtyping: the actual limits {min, max} match the declared ones. */
+static bool limits_match(uint32_t min, uint32_t max, aw_limits want) {
+    if (min < want.min) return false;
+    if (want.max == WASM_NO_MAX) return true;
+    return max != WASM_NO_MAX && max <= want.max;
+}
+
+static bool import_matches(const aw_module *m, const wasm_import *imp, const aw_extern *ext) {
+    if (ext->kind != imp->kind) return false;
+    switch (imp->kind) {
+    case AW_EXTERN_FUNC: return functype_equal(ext->of.func->type, &m->types[imp->of.func_type]);
+    case AW_EXTERN_TABLE: {
+        const aw_table *t = ext->of.table;
+        return t->type.elem == imp->of.table.elem &&
+               limits_match(t->size, t->type.limits.max, imp->of.table.limits);
+    }
+    case AW_EXTERN_MEMORY: {
+        const aw_memory *mem = ext->of.memory;
+        return limits_match(mem->pages, mem->limits.max, imp->of.memory);
+    }
+    case AW_EXTERN_GLOBAL: {
+        const aw_global *g = ext->of.global;
+        return g->type.type == imp->of.global.type && g->type.mutable_ == imp->of.global.mutable_;
+    }
+    }
+    return false;
+}
+
+static bool extern_present(const aw_extern *ext) {
+    switch (ext->kind) {
+    case AW_EXTERN_FUNC: return ext->of.func != NULL;
+    case AW_EXTERN_TABLE: return ext->of.table != NULL;
+    case AW_EXTERN_MEMORY: return ext->of.memory != NULL;
+    case AW_EXTERN_GLOBAL: return ext->of.global != NULL;
+    }
+    return false;
+}
+
+static bool check_imports(const aw_module *m, const aw_extern *imports, size_t nimports,
+                          aw_error *err) {
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const wasm_import *imp = &m->imports[i];
+        if (i >= nimports || !extern_present(&imports[i])) {
+            set_error(err, AW_ERR_LINK, "unknown import \"%s\" \"%s\"", imp->module, imp->name);
+            return false;
+        }
+        if (!import_matches(m, imp, &imports[i])) {
+            set_error(err, AW_ERR_LINK, "incompatible import type for \"%s\" \"%s\"", imp->module,
+                      imp->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- allocation ----------------------------------------------------------- */
+
+void wasm_instance_free(aw_instance *inst) {
+    const aw_module *m = inst->module;
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++) wasm_table_release(inst->tables[i]);
+    for (uint32_t i = m->nmem_imports; i < m->nmems; i++) wasm_memory_release(inst->mems[i]);
+    aw_module_release(inst->module);
+    free(inst);
+}
+
+#define AT(type, off) ((type)(base + img->off))
+
+/* Allocates the instance with its imports in place and its own functions,
+ * tables, memories and globals made; nothing written to shared objects. */
+static aw_instance *allocate(aw_store *s, aw_module *m, const wasm_image *img,
+                             const aw_extern *imports, aw_error *err) {
+    uint8_t *base = calloc(1, img->size);
+    if (!base) return NULL;
+    aw_instance *inst = (aw_instance *)base;
+    aw_module_retain(m);
+    inst->module = m;
+    inst->store = s;
+    inst->funcs = AT(aw_func **, off_funcs);
+    inst->tables = AT(aw_table **, off_tables);
+    inst->mems = AT(aw_memory **, off_mems);
+    inst->globals = AT(aw_global **, off_globals);
+    inst->elems = AT(wasm_elem_rt *, off_elems);
+    inst->data_len = AT(uint32_t *, off_data_len);
+    inst->defined = AT(aw_func *, off_defined);
+    aw_table *tables = AT(aw_table *, off_deftables);
+    aw_memory *mems = AT(aw_memory *, off_defmems);
+    aw_global *globals = AT(aw_global *, off_defglobals);
+    void **items = AT(void **, off_items);
+
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        switch (imports[i].kind) {
+        case AW_EXTERN_FUNC: inst->funcs[nf++] = imports[i].of.func; break;
+        case AW_EXTERN_TABLE: inst->tables[nt++] = imports[i].of.table; break;
+        case AW_EXTERN_MEMORY: inst->mems[nm++] = imports[i].of.memory; break;
+        case AW_EXTERN_GLOBAL: inst->globals[ng++] = imports[i].of.global; break;
+        }
+    }
+    for (uint32_t i = nf; i < m->nfuncs; i++) {
+        aw_func *f = &inst->defined[i - nf];
+        uint32_t d = i - nf;
+        f->type = &m->types[m->func_types[i]];
+        f->inst = inst;
+        f->index = i;
+        f->code = m->funcs[d].code;
+        f->name = img->names[d];
+        inst->funcs[i] = f;
+    }
+    bool ok = true;
+    for (uint32_t i = nt; i < m->ntables; i++) {
+        inst->tables[i] = &tables[i - nt];
+        ok = ok && wasm_table_init(inst->tables[i], m->tables[i]);
+    }
+    for (uint32_t i = nm; i < m->nmems; i++) {
+        inst->mems[i] = &mems[i - nm];
+        ok = ok && wasm_memory_init(inst->mems[i], m->mems[i], s->config.max_memory_pages);
+        if (ok && i == 0 && img->mem_fd >= 0)
+            ok = wasm_memory_map_image(inst->mems[0], img->mem_fd, img->mem_len);
+    }
+    /* Globals in order: in Wasm 2.0 an initialiser reads only imported
+     * globals, which are all in place already. */
+    for (uint32_t i = ng; i < m->nglobals; i++) {
+        aw_global *g = &globals[i - ng];
+        const global_init *gi = &img->globals[i - ng];
+        g->type = m->globals[i];
+        if (gi->constant)
+            memcpy(g->value, gi->value, sizeof g->value);
+        else
+            const_eval(&m->global_inits[i - ng], inst, g->value);
+        inst->globals[i] = g;
+    }
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wasm_elemseg *e = &m->elems[i];
+        wasm_elem_rt *rt = &inst->elems[i];
+        rt->items = items + img->item_start[i];
+        rt->len = e->count;
+        for (uint32_t k = 0; k < e->count; k++) {
+            wasm_slot v[2];
+            const_eval(&e->items[k], inst, v);
+            rt->items[k] = v[0].ref;
+        }
+    }
+    for (uint32_t i = 0; i < m->ndatas; i++) inst->data_len[i] = m->datas[i].len;
+    if (!ok) {
+        set_error(err, AW_ERR_RESOURCE, "%s%s",
+                  "cannot allocate the instance's tables or memories (out of memory, or over ",
+                  "the store's memory cap)");
+        wasm_instance_free(inst);
+        return NULL;
+    }
+    return inst;
+}
+
+/* ---- segments ------------------------------------------------------------- */
+
+static uint32_t offset_of(const wasm_constexpr *c, const aw_instance *inst) {
+    wasm_slot v[2];
+    const_eval(c, inst, v);
+    return v[0].i32;
+}
+
+/* Active element segments do table.init then elem.drop, declarative ones
+ * elem.drop, in order; the first out-of-bounds one traps, leaving the
+ * writes of those before it in place. */
+static bool init_elems(aw_instance *inst, aw_error *err) {
+    const aw_module *m = inst->module;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wasm_elemseg *e = &m->elems[i];
+        wasm_elem_rt *rt = &inst->elems[i];
+        if (e->mode == WASM_SEG_PASSIVE) continue;
+        if (e->mode == WASM_SEG_ACTIVE) {
+            aw_table *t = inst->tables[e->table];
+            uint32_t off = offset_of(&e->offset, inst);
+            if ((uint64_t)off + rt->len > t->size) {
+                wasm_trap(err, AW_TRAP_TABLE_OOB, UINT32_MAX, UINT64_MAX);
+                return false;
+            }
+            if (rt->len) memcpy(t->elems + off, rt->items, rt->len * sizeof(void *));
+        }
+        rt->len = 0;
+    }
+    return true;
+}
+
+/* Active data segments do memory.init then data.drop, in order. When the
+ * image already holds them, only the drops remain. */
+static bool init_datas(aw_instance *inst, bool in_image, aw_error *err) {
+    const aw_module *m = inst->module;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wasm_dataseg *d = &m->datas[i];
+        if (d->mode != WASM_SEG_ACTIVE) continue;
+        if (!in_image) {
+            aw_memory *mem = inst->mems[d->memory];
+            uint32_t off = offset_of(&d->offset, inst);
+            if ((uint64_t)off + d->len > mem->size) {
+                wasm_trap(err, AW_TRAP_MEMORY_OOB, UINT32_MAX, UINT64_MAX);
+                return false;
+            }
+            if (d->len) memcpy(mem->data + off, d->bytes, d->len);
+        }
+        inst->data_len[i] = 0;
+    }
+    return true;
+}
+
+/* ---- instantiation -------------------------------------------------------- */
+
+aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports, size_t nimports,
+                            aw_error *err) {
+    aw_error local;
+    if (!err) err = &local;
+    set_error(err, AW_OK, "%s%s", "", "");
+    if (!check_imports(m, imports, nimports, err)) return NULL;
+    wasm_image *img = image_get(m);
+    if (!img) {
+        set_error(err, AW_ERR_RESOURCE, "%s%s", "out of memory", "");
+        return NULL;
+    }
+    aw_instance *inst = allocate(s, m, img, imports, err);
+    if (!inst) return NULL;
+    /* From here on the instance belongs to the store even if a segment or
+     * the start function traps: its functions may already sit in imported
+     * tables, where the spec says they stay. */
+    inst->next = s->instances;
+    s->instances = inst;
+
+    bool in_image = img->mem_fd >= 0;
+    if (!init_elems(inst, err)) {
+        /* No data segment was applied yet, but the image was mapped. */
+        if (in_image) wasm_memory_zero(inst->mems[0]);
+        return NULL;
+    }
+    if (!init_datas(inst, in_image, err)) return NULL;
+    if (m->start != WASM_NONE) {
+        wasm_slot slots[2];
+        if (wasm_interp_call(s, inst->funcs[m->start], slots, err) != AW_OK) return NULL;
+    }
+    return inst;
+}
