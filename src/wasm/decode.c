@@ -149,7 +149,8 @@ static bool read_reftype(dec *d, aw_valtype *out) {
 }
 
 /* A vector length, bounded by the bytes left (each entry takes at least
- * min_bytes), so that allocating from it is safe. */
+ * min_bytes), so that allocating from it is safe. Sections pass 1: a
+ * partial last entry must be reported for what is wrong with it. */
 static bool read_count(dec *d, uint32_t *n, size_t min_bytes) {
     RD(wasm_read_u32(&d->r, n));
     if ((uint64_t)*n * min_bytes > wasm_reader_left(&d->r))
@@ -435,7 +436,7 @@ static bool ensure_declared(dec *d) {
 static bool sec_type(dec *d) {
     aw_module *m = d->m;
     uint32_t n;
-    TRY(read_count(d, &n, 3));
+    TRY(read_count(d, &n, 1));
     /* One block: the types, then every param/result type (each took a byte
      * within this section, so the section's size bounds them). */
     size_t room = (size_t)(d->sec_end - d->r.p);
@@ -470,7 +471,7 @@ static bool sec_type(dec *d) {
 static bool sec_import(dec *d) {
     aw_module *m = d->m;
     uint32_t n;
-    TRY(read_count(d, &n, 4));
+    TRY(read_count(d, &n, 1));
     size_t room = (size_t)(d->sec_end - d->r.p) + 2u * n; /* names + their NULs */
     m->imports = malloc(n * sizeof(wasm_import) + room + 1);
     if (!m->imports) return out_of_memory(d);
@@ -544,7 +545,7 @@ static bool sec_function(dec *d) {
 static bool sec_table(dec *d) {
     aw_module *m = d->m;
     uint32_t n;
-    TRY(read_count(d, &n, 3));
+    TRY(read_count(d, &n, 1));
     TRY(grow_space(d, (void **)&m->tables, sizeof(wasm_tabletype), m->ntable_imports, n));
     for (uint32_t i = 0; i < n; i++) {
         TRY(read_tabletype(d, &m->tables[m->ntable_imports + i]));
@@ -556,7 +557,7 @@ static bool sec_table(dec *d) {
 static bool sec_memory(dec *d) {
     aw_module *m = d->m;
     uint32_t n;
-    TRY(read_count(d, &n, 2));
+    TRY(read_count(d, &n, 1));
     TRY(grow_space(d, (void **)&m->mems, sizeof(aw_limits), m->nmem_imports, n));
     for (uint32_t i = 0; i < n; i++) {
         TRY(read_memtype(d, &m->mems[m->nmem_imports + i]));
@@ -569,7 +570,7 @@ static bool sec_memory(dec *d) {
 static bool sec_global(dec *d) {
     aw_module *m = d->m;
     uint32_t n;
-    TRY(read_count(d, &n, 4));
+    TRY(read_count(d, &n, 1));
     TRY(ensure_declared(d));
     TRY(grow_space(d, (void **)&m->globals, sizeof(wasm_globaltype), m->nglobal_imports, n));
     m->global_inits = calloc(n ? n : 1, sizeof(wasm_constexpr));
@@ -610,7 +611,7 @@ static bool sec_export(dec *d) {
     aw_module *m = d->m;
     const uint8_t *sec_start = d->r.p;
     uint32_t n;
-    TRY(read_count(d, &n, 3));
+    TRY(read_count(d, &n, 1));
     TRY(ensure_declared(d));
     size_t room = (size_t)(d->sec_end - d->r.p) + n;
     m->exports = malloc(n * sizeof(wasm_export) + room + 1);
@@ -710,7 +711,7 @@ static bool read_elem(dec *d, wasm_elemseg *seg) {
 static bool sec_elem(dec *d) {
     aw_module *m = d->m;
     uint32_t n;
-    TRY(read_count(d, &n, 3));
+    TRY(read_count(d, &n, 1));
     TRY(ensure_declared(d));
     m->elems = calloc(n ? n : 1, sizeof(wasm_elemseg));
     if (!m->elems) return out_of_memory(d);
@@ -776,7 +777,7 @@ static bool sec_code(dec *d) {
     aw_module *m = d->m;
     const uint8_t *at = d->r.p;
     uint32_t n;
-    TRY(read_count(d, &n, 2));
+    TRY(read_count(d, &n, 1));
     if (n != d->nfunc_decls) return malformed_at(d, at, "function and code section have inconsistent lengths");
     d->saw_code = true;
     /* Pass 1 finds the bodies and counts locals; pass 2 expands them into
@@ -830,7 +831,7 @@ static bool sec_data(dec *d) {
     aw_module *m = d->m;
     const uint8_t *at = d->r.p;
     uint32_t n;
-    TRY(read_count(d, &n, 2));
+    TRY(read_count(d, &n, 1));
     if (m->has_datacount && n != m->datacount)
         return malformed_at(d, at, "data count and data section have inconsistent lengths");
     d->saw_data = true;
