@@ -1,0 +1,30 @@
+# mk/bench.mk — `make bench`: the compute workloads in bench/workloads/,
+# built natively with gcc -O2 and to wasm32-wasi with clang and Debian's
+# wasi-libc, run by bench/run.sh against the interpreter (bench/bench_wasm.c
+# on the library built in $(BUILD)).
+
+BENCH_WORKLOADS = $(basename $(notdir $(wildcard bench/workloads/*.c)))
+BENCH_DIR       = $(BUILD)/bench
+BENCH_NATIVE_CC ?= gcc
+BENCH_WASM_CC   ?= clang
+BENCH_WASM_FLAGS = --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror \
+                   -nostartfiles -Wl,--no-entry -Wl,--strip-debug
+
+.PHONY: bench bench-build
+bench: bench-build
+	bench/run.sh $(BUILD)
+
+bench-build: $(BENCH_DIR)/bench_wasm \
+             $(foreach w,$(BENCH_WORKLOADS),$(BENCH_DIR)/native/$(w) $(BENCH_DIR)/wasm/$(w).wasm)
+
+$(BENCH_DIR)/native/%: bench/workloads/%.c bench/native_main.c bench/workloads/bench.h
+	@mkdir -p $(dir $@)
+	$(BENCH_NATIVE_CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< bench/native_main.c -lm
+
+$(BENCH_DIR)/wasm/%.wasm: bench/workloads/%.c bench/workloads/bench.h
+	@mkdir -p $(dir $@)
+	$(BENCH_WASM_CC) $(BENCH_WASM_FLAGS) -o $@ $<
+
+$(BENCH_DIR)/bench_wasm: bench/bench_wasm.c $(BUILD)/libanywhere.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL)
