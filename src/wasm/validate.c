@@ -30,13 +30,28 @@
  * blocks with many parameters in unreachable code) cannot exhaust memory. */
 #define MAX_OPERANDS (1u << 24)
 
+/* An opcode's table entry. For simple instructions the sig string of
+ * opcodes.h is unpacked at compile time into param and result types, so
+ * that the generic path does no string parsing. */
 typedef struct opinfo {
     const char *name; /* NULL: no such opcode */
-    const char *sig;  /* "ii_i" or "*" */
     uint8_t imm;      /* wasm_imm */
+    bool special;     /* sig "*": typed by hand */
+    bool fast;        /* simple and without immediates (most numeric instructions) */
+    uint8_t nparams;
+    uint8_t params[3]; /* aw_valtype bytes, params[nparams-1] on top */
+    uint8_t result;    /* aw_valtype byte, or 0 for none */
 } opinfo;
 
-#define OPINFO(sym, code, imm, sig, name) [code] = {name, sig, WASM_IMM_##imm},
+#define SIG_CH(s, i) (sizeof(s) > (i) + 1 ? (s)[(i) + 1 < sizeof(s) ? (i) : 0] : 0)
+#define SIG_TY(ch) \
+    ((ch) == 'i' ? AW_I32 : (ch) == 'l' ? AW_I64 : (ch) == 'f' ? AW_F32 : (ch) == 'd' ? AW_F64 : (ch) == 'v' ? AW_V128 : 0)
+#define SIG_NP(s) (SIG_CH(s, 0) == '_' ? 0 : SIG_CH(s, 1) == '_' ? 1 : SIG_CH(s, 2) == '_' ? 2 : 3)
+#define SIG_P(s, i) ((i) < SIG_NP(s) ? SIG_TY(SIG_CH(s, i)) : 0)
+#define OPINFO(sym, code, imm, sig, name) \
+    [code] = {name, WASM_IMM_##imm, SIG_CH(sig, 0) == '*', SIG_CH(sig, 0) != '*' && WASM_IMM_##imm == WASM_IMM_NONE, \
+              SIG_CH(sig, 0) == '*' ? 0 : SIG_NP(sig), \
+              {SIG_P(sig, 0), SIG_P(sig, 1), SIG_P(sig, 2)}, SIG_TY(SIG_CH(sig, SIG_NP(sig) + 1))},
 static const opinfo k_ops[256] = {WASM_OPS(OPINFO)};
 static const opinfo k_ops_fc[32] = {WASM_OPS_FC(OPINFO)};
 static const opinfo k_ops_fd[256] = {WASM_OPS_FD(OPINFO)};
@@ -97,8 +112,8 @@ static bool fail(vctx *c, aw_errkind kind, const char *fmt, ...) {
     va_end(ap);
     uint64_t off = (uint64_t)(c->ins - c->r.base);
     c->failed = kind;
-    wasm_error_set(c->err, kind, c->func_index, off, "in function %u at byte 0x%llx: %s", c->func_index,
-                   (unsigned long long)off, msg);
+    /* wasm_error_set prefixes "in function N at byte 0x...: " */
+    wasm_error_set(c->err, kind, c->func_index, off, "%s", msg);
     return false;
 }
 
@@ -264,6 +279,15 @@ static const aw_valtype *single_type(uint8_t b) {
     return NULL;
 }
 
+/* LEB u32 with a fast path for the common one-byte case. */
+static inline bool read_u32(wasm_reader *r, uint32_t *out) {
+    if (r->p < r->end && *r->p < 0x80) {
+        *out = *r->p++;
+        return true;
+    }
+    return wasm_read_u32(r, out);
+}
+
 #define READ(x) \
     do { \
         if (!(x)) return malformed_read(c); \
@@ -277,8 +301,8 @@ static bool read_zero(vctx *c) {
 }
 
 static bool read_memarg(vctx *c, vimm *im) {
-    READ(wasm_read_u32(&c->r, &im->a)); /* align (log2) */
-    READ(wasm_read_u32(&c->r, &im->b)); /* offset */
+    READ(read_u32(&c->r, &im->a)); /* align (log2) */
+    READ(read_u32(&c->r, &im->b)); /* offset */
     return true;
 }
 
@@ -315,7 +339,7 @@ static bool require_datacount(vctx *c) {
 /* Reads the immediates of an instruction whose immediate kind is `imm`.
  * Only encoding is checked here, except the block type's type index, which
  * needs no more than the type section (decoded before any body). */
-static bool decode_imm(vctx *c, uint8_t imm, vimm *im) {
+static inline __attribute__((always_inline)) bool decode_imm(vctx *c, uint8_t imm, vimm *im) {
     wasm_reader *r = &c->r;
     switch ((wasm_imm)imm) {
     case WASM_IMM_NONE: return true;
@@ -325,23 +349,23 @@ static bool decode_imm(vctx *c, uint8_t imm, vimm *im) {
     case WASM_IMM_LOCAL:
     case WASM_IMM_GLOBAL:
     case WASM_IMM_TABLE:
-    case WASM_IMM_ELEM: READ(wasm_read_u32(r, &im->a)); return true;
+    case WASM_IMM_ELEM: READ(read_u32(r, &im->a)); return true;
     case WASM_IMM_BR_TABLE: {
         uint32_t n, x;
         im->bytes = r->p;
-        READ(wasm_read_u32(r, &n));
-        for (uint64_t i = 0; i <= n; i++) READ(wasm_read_u32(r, &x));
+        READ(read_u32(r, &n));
+        for (uint64_t i = 0; i <= n; i++) READ(read_u32(r, &x));
         im->a = n;
         return true;
     }
     case WASM_IMM_CALL_INDIRECT:
     case WASM_IMM_ELEM_TABLE:
     case WASM_IMM_TABLE_TABLE:
-        READ(wasm_read_u32(r, &im->a));
-        READ(wasm_read_u32(r, &im->b));
+        READ(read_u32(r, &im->a));
+        READ(read_u32(r, &im->b));
         return true;
     case WASM_IMM_SELECT_T: {
-        READ(wasm_read_u32(r, &im->a));
+        READ(read_u32(r, &im->a));
         im->bytes = r->p;
         for (uint32_t i = 0; i < im->a; i++) {
             uint8_t t;
@@ -358,6 +382,10 @@ static bool decode_imm(vctx *c, uint8_t imm, vimm *im) {
     case WASM_IMM_MEMIDX: return read_zero(c);
     case WASM_IMM_I32: {
         int32_t v;
+        if (r->p < r->end && *r->p < 0x80) { /* one byte: always in range */
+            r->p++;
+            return true;
+        }
         READ(wasm_read_s32(r, &v));
         return true;
     }
@@ -380,10 +408,10 @@ static bool decode_imm(vctx *c, uint8_t imm, vimm *im) {
         return true;
     }
     case WASM_IMM_DATA_MEM:
-        READ(wasm_read_u32(r, &im->a));
+        READ(read_u32(r, &im->a));
         return read_zero(c) && require_datacount(c);
     case WASM_IMM_DATA:
-        READ(wasm_read_u32(r, &im->a));
+        READ(read_u32(r, &im->a));
         return require_datacount(c);
     case WASM_IMM_MEM_MEM: return read_zero(c) && read_zero(c);
     }
@@ -535,25 +563,21 @@ static bool check_simple_imm(vctx *c, uint8_t prefix, uint32_t op, uint8_t imm, 
 
 /* ---- typing ------------------------------------------------------------------ */
 
-static inline aw_valtype sig_type(char ch) {
-    switch (ch) {
-    case 'i': return AW_I32;
-    case 'l': return AW_I64;
-    case 'f': return AW_F32;
-    case 'd': return AW_F64;
-    default: return AW_V128;
+/* The generic path: pop the params, push the result. The common case (all
+ * operands present and of the right type) is checked inline; pop_vals
+ * handles the polymorphic stack and reports errors. */
+static inline bool type_simple(vctx *c, const opinfo *oi) {
+    uint32_t n = oi->nparams;
+    const vframe *f = top_frame(c);
+    bool fast = c->nvals - f->height >= n;
+    const uint8_t *sp = c->vals + c->nvals - n;
+    for (uint32_t i = 0; fast && i < n; i++) fast = sp[i] == oi->params[i] || sp[i] == T_ANY;
+    if (fast) c->nvals -= n;
+    else {
+        aw_valtype ps[3] = {(aw_valtype)oi->params[0], (aw_valtype)oi->params[1], (aw_valtype)oi->params[2]};
+        if (!pop_vals(c, ps, n)) return false;
     }
-}
-
-/* The generic path: pop the sig's params, push its results. */
-static bool type_simple(vctx *c, const char *sig) {
-    aw_valtype params[4];
-    uint32_t n = 0;
-    for (; *sig != '_'; sig++) params[n++] = sig_type(*sig);
-    if (n && !pop_vals(c, params, n)) return false;
-    for (sig++; *sig; sig++)
-        if (!push_val(c, (uint8_t)sig_type(*sig))) return false;
-    return true;
+    return oi->result ? push_val(c, oi->result) : true;
 }
 
 static bool check_label(vctx *c, uint32_t depth, const vframe **f) {
@@ -662,36 +686,62 @@ static bool resolve_blocktype(vctx *c, vimm *im) {
     return true;
 }
 
-/* Instructions marked "*" in opcodes.h (one-byte and 0xFC ones). */
-static bool type_special(vctx *c, uint8_t prefix, uint32_t op, vimm *im) {
+/* table.grow and table.fill, the 0xFC instructions typed by hand. */
+static bool type_table_fc(vctx *c, uint32_t op, const vimm *im) {
+    if (!check_table(c, im->a)) return false;
+    aw_valtype t = c->m->tables[im->a].elem;
+    if (op == OP_TABLE_GROW) {
+        aw_valtype ps[2] = {t, AW_I32};
+        return pop_vals(c, ps, 2) && push_val(c, AW_I32);
+    }
+    aw_valtype ps[3] = {AW_I32, t, AW_I32}; /* table.fill */
+    return pop_vals(c, ps, 3);
+}
+
+/* A 0xFC or 0xFD instruction (the prefix byte is read). */
+static bool step_prefixed(vctx *c, uint8_t prefix, uint32_t *op) {
+    vimm im;
+    READ(read_u32(&c->r, op));
+    const opinfo *oi = NULL;
+    if (prefix == OP_PREFIX_FC) oi = *op < 32 ? &k_ops_fc[*op] : NULL;
+    else oi = *op < 256 ? &k_ops_fd[*op] : NULL;
+    if (!oi || !oi->name) return fail(c, AW_ERR_MALFORMED, "illegal opcode 0x%02x 0x%x", prefix, *op);
+    c->name = oi->name;
+    if (!decode_imm(c, oi->imm, &im)) return false;
+    if (oi->special) return type_table_fc(c, *op, &im);
+    return (oi->imm == WASM_IMM_NONE || check_simple_imm(c, prefix, *op, oi->imm, &im)) && type_simple(c, oi);
+}
+
+#define DECODE(kind) \
+    do { \
+        if (!decode_imm(c, WASM_IMM_##kind, &im)) return false; \
+    } while (0)
+
+/* A one-byte instruction (the opcode is read): decode its immediates, then
+ * type it. One switch per instruction, so each case decodes a known kind. */
+static bool step_one_byte(vctx *c, uint8_t op) {
     const aw_module *m = c->m;
     const vframe *f = NULL;
     const aw_valtype *ts;
     uint32_t nts;
     aw_valtype t;
     uint8_t got;
-    if (prefix == OP_PREFIX_FC) {
-        if (!check_table(c, im->a)) return false;
-        t = m->tables[im->a].elem;
-        if (op == OP_TABLE_GROW) {
-            aw_valtype ps[2] = {t, AW_I32};
-            return pop_vals(c, ps, 2) && push_val(c, AW_I32);
-        }
-        /* table.fill */
-        aw_valtype ps[3] = {AW_I32, t, AW_I32};
-        return pop_vals(c, ps, 3);
-    }
-    switch ((enum wasm_op)op) {
+    vimm im;
+    im.a = im.b = 0; /* read_u32 sets them; this keeps -Wmaybe-uninitialized quiet */
+    im.bytes = NULL;
+    switch (op) {
     case OP_UNREACHABLE: set_unreachable(c); return true;
     case OP_BLOCK:
     case OP_LOOP:
-        if (!resolve_blocktype(c, im)) return false;
-        return pop_vals(c, im->bt_start, im->bt_nstart) &&
-               push_ctrl(c, (uint8_t)op, im->bt_start, im->bt_nstart, im->bt_end, im->bt_nend);
+        DECODE(BLOCK);
+        if (!resolve_blocktype(c, &im)) return false;
+        return pop_vals(c, im.bt_start, im.bt_nstart) &&
+               push_ctrl(c, op, im.bt_start, im.bt_nstart, im.bt_end, im.bt_nend);
     case OP_IF:
-        if (!resolve_blocktype(c, im)) return false;
-        return pop_type(c, AW_I32) && pop_vals(c, im->bt_start, im->bt_nstart) &&
-               push_ctrl(c, OP_IF, im->bt_start, im->bt_nstart, im->bt_end, im->bt_nend);
+        DECODE(BLOCK);
+        if (!resolve_blocktype(c, &im)) return false;
+        return pop_type(c, AW_I32) && pop_vals(c, im.bt_start, im.bt_nstart) &&
+               push_ctrl(c, OP_IF, im.bt_start, im.bt_nstart, im.bt_end, im.bt_nend);
     case OP_ELSE: {
         if (top_frame(c)->opcode != OP_IF)
             return fail(c, AW_ERR_MALFORMED, "illegal opcode: else without a matching if");
@@ -701,54 +751,68 @@ static bool type_special(vctx *c, uint8_t prefix, uint32_t op, vimm *im) {
     }
     case OP_END: return type_end(c);
     case OP_BR:
-        if (!check_label(c, im->a, &f)) return false;
+        DECODE(LABEL);
+        if (!check_label(c, im.a, &f)) return false;
         label_types(f, &ts, &nts);
         if (!pop_vals(c, ts, nts)) return false;
         set_unreachable(c);
         return true;
     case OP_BR_IF:
-        if (!check_label(c, im->a, &f)) return false;
+        DECODE(LABEL);
+        if (!check_label(c, im.a, &f)) return false;
         label_types(f, &ts, &nts);
         return pop_type(c, AW_I32) && pop_vals(c, ts, nts) && push_vals(c, ts, nts);
-    case OP_BR_TABLE: return type_br_table(c, im);
+    case OP_BR_TABLE: DECODE(BR_TABLE); return type_br_table(c, &im);
     case OP_RETURN:
         if (!pop_vals(c, wasm_functype_results(c->ft), c->ft->nresults)) return false;
         set_unreachable(c);
         return true;
     case OP_CALL:
-        if (im->a >= m->nfuncs) return fail(c, AW_ERR_INVALID, "unknown function %u (call)", im->a);
-        return type_call(c, &m->types[m->func_types[im->a]]);
+        DECODE(FUNC);
+        if (im.a >= m->nfuncs) return fail(c, AW_ERR_INVALID, "unknown function %u (call)", im.a);
+        return type_call(c, &m->types[m->func_types[im.a]]);
     case OP_CALL_INDIRECT:
-        if (!check_table(c, im->b)) return false;
-        if (m->tables[im->b].elem != AW_FUNCREF)
-            return fail(c, AW_ERR_INVALID, "type mismatch: call_indirect through table %u of %s", im->b,
-                        type_name((uint8_t)m->tables[im->b].elem));
-        if (im->a >= m->ntypes) return fail(c, AW_ERR_INVALID, "unknown type %u (call_indirect)", im->a);
-        return pop_type(c, AW_I32) && type_call(c, &m->types[im->a]);
+        DECODE(CALL_INDIRECT);
+        if (!check_table(c, im.b)) return false;
+        if (m->tables[im.b].elem != AW_FUNCREF)
+            return fail(c, AW_ERR_INVALID, "type mismatch: call_indirect through table %u of %s", im.b,
+                        type_name((uint8_t)m->tables[im.b].elem));
+        if (im.a >= m->ntypes) return fail(c, AW_ERR_INVALID, "unknown type %u (call_indirect)", im.a);
+        return pop_type(c, AW_I32) && type_call(c, &m->types[im.a]);
     case OP_DROP: return pop_any(c, &got);
-    case OP_SELECT: return type_select(c, im, false);
-    case OP_SELECT_T: return type_select(c, im, true);
-    case OP_LOCAL_GET: return local_type(c, im->a, &t) && push_val(c, (uint8_t)t);
-    case OP_LOCAL_SET: return local_type(c, im->a, &t) && pop_type(c, t);
-    case OP_LOCAL_TEE: return local_type(c, im->a, &t) && pop_type(c, t) && push_val(c, (uint8_t)t);
+    case OP_SELECT: return type_select(c, &im, false);
+    case OP_SELECT_T: DECODE(SELECT_T); return type_select(c, &im, true);
+    case OP_LOCAL_GET: DECODE(LOCAL); return local_type(c, im.a, &t) && push_val(c, (uint8_t)t);
+    case OP_LOCAL_SET: DECODE(LOCAL); return local_type(c, im.a, &t) && pop_type(c, t);
+    case OP_LOCAL_TEE: DECODE(LOCAL); return local_type(c, im.a, &t) && pop_type(c, t) && push_val(c, (uint8_t)t);
     case OP_GLOBAL_GET:
     case OP_GLOBAL_SET:
-        if (im->a >= m->nglobals) return fail(c, AW_ERR_INVALID, "unknown global %u (%s)", im->a, c->name);
-        t = m->globals[im->a].type;
+        DECODE(GLOBAL);
+        if (im.a >= m->nglobals) return fail(c, AW_ERR_INVALID, "unknown global %u (%s)", im.a, c->name);
+        t = m->globals[im.a].type;
         if (op == OP_GLOBAL_GET) return push_val(c, (uint8_t)t);
-        if (!m->globals[im->a].mutable_)
-            return fail(c, AW_ERR_INVALID, "global is immutable: global.set %u", im->a);
+        if (!m->globals[im.a].mutable_) return fail(c, AW_ERR_INVALID, "global is immutable: global.set %u", im.a);
         return pop_type(c, t);
     case OP_TABLE_GET:
     case OP_TABLE_SET:
-        if (!check_table(c, im->a)) return false;
-        t = m->tables[im->a].elem;
+        DECODE(TABLE);
+        if (!check_table(c, im.a)) return false;
+        t = m->tables[im.a].elem;
         if (op == OP_TABLE_GET) return pop_type(c, AW_I32) && push_val(c, (uint8_t)t);
         {
             aw_valtype ps[2] = {AW_I32, t};
             return pop_vals(c, ps, 2);
         }
-    case OP_REF_NULL: return push_val(c, (uint8_t)im->a);
+    case OP_I32_LOAD ... OP_I64_STORE32:
+        DECODE(MEMARG);
+        return check_memarg(c, 0, op, &im) && type_simple(c, &k_ops[op]);
+    case OP_MEMORY_SIZE:
+    case OP_MEMORY_GROW: DECODE(MEMIDX); return check_memory(c, 0) && type_simple(c, &k_ops[op]);
+    case OP_I32_CONST: DECODE(I32); return push_val(c, AW_I32);
+    case OP_I64_CONST: DECODE(I64); return push_val(c, AW_I64);
+    case OP_F32_CONST: DECODE(F32); return push_val(c, AW_F32);
+    case OP_F64_CONST: DECODE(F64); return push_val(c, AW_F64);
+    case OP_REF_NULL: DECODE(REFTYPE); return push_val(c, (uint8_t)im.a);
     case OP_REF_IS_NULL:
         if (!pop_any(c, &got)) return false;
         if (got != T_ANY && !wasm_is_reftype((aw_valtype)got))
@@ -756,11 +820,14 @@ static bool type_special(vctx *c, uint8_t prefix, uint32_t op, vimm *im) {
                         type_name(got));
         return push_val(c, AW_I32);
     case OP_REF_FUNC:
-        if (im->a >= m->nfuncs) return fail(c, AW_ERR_INVALID, "unknown function %u (ref.func)", im->a);
-        if (!m->func_declared || !m->func_declared[im->a])
-            return fail(c, AW_ERR_INVALID, "undeclared function reference %u (ref.func)", im->a);
+        DECODE(FUNC);
+        if (im.a >= m->nfuncs) return fail(c, AW_ERR_INVALID, "unknown function %u (ref.func)", im.a);
+        if (!m->func_declared || !m->func_declared[im.a])
+            return fail(c, AW_ERR_INVALID, "undeclared function reference %u (ref.func)", im.a);
         return push_val(c, AW_FUNCREF);
-    default: return fail(c, AW_ERR_MALFORMED, "illegal opcode 0x%02x", op);
+    default:
+        if (k_ops[op].fast) return type_simple(c, &k_ops[op]);
+        return fail(c, AW_ERR_MALFORMED, "illegal opcode 0x%02x", op);
     }
 }
 
@@ -789,27 +856,32 @@ static bool scan_rest(vctx *c, uint32_t depth) {
     return true;
 }
 
+/* An instruction was found invalid: decode the rest, then report. */
+static bool after_invalid(vctx *c, uint32_t depth_before, uint8_t prefix, uint32_t op) {
+    if (c->failed != AW_ERR_INVALID) return false;
+    aw_error invalid = *c->err;
+    int64_t depth = (int64_t)depth_before + nesting_delta(prefix, op);
+    if (depth >= 0 && !scan_rest(c, (uint32_t)depth)) return false; /* malformed wins */
+    *c->err = invalid;
+    return false;
+}
+
 static bool validate_body(vctx *c) {
     const wasm_functype *ft = c->ft;
     if (!push_ctrl(c, OP_BLOCK, NULL, 0, wasm_functype_results(ft), ft->nresults)) return false;
     while (c->nframes > 0) {
-        uint8_t prefix;
-        uint32_t op;
-        vimm im;
-        const opinfo *oi = read_opcode(c, &prefix, &op);
-        if (!oi || !decode_imm(c, oi->imm, &im)) return false;
-        uint32_t depth_before = c->nframes;
+        const uint8_t *p = c->r.p;
+        c->ins = p;
+        if (p >= c->r.end)
+            return fail(c, AW_ERR_MALFORMED, "unexpected end of section or function: END opcode expected");
+        uint8_t b = *p;
+        uint32_t op = b, depth_before = c->nframes;
+        c->name = k_ops[b].name;
+        c->r.p = p + 1;
         bool ok;
-        if (oi->sig[0] != '*') ok = check_simple_imm(c, prefix, op, oi->imm, &im) && type_simple(c, oi->sig);
-        else ok = type_special(c, prefix, op, &im);
-        if (!ok) {
-            if (c->failed != AW_ERR_INVALID) return false;
-            aw_error invalid = *c->err;
-            int64_t depth = (int64_t)depth_before + nesting_delta(prefix, op);
-            if (depth >= 0 && !scan_rest(c, (uint32_t)depth)) return false; /* malformed wins */
-            *c->err = invalid;
-            return false;
-        }
+        if (b == OP_PREFIX_FC || b == OP_PREFIX_FD) ok = step_prefixed(c, b, &op);
+        else ok = step_one_byte(c, b);
+        if (!ok) return after_invalid(c, depth_before, b == op ? 0 : b, op);
     }
     return true;
 }
