@@ -25,11 +25,12 @@
 
 #include "wasm/runtime.h"
 
-/* Below this many bytes of initialised memory, copying the segments is
- * cheaper than mapping an image (a mapping costs a syscall and a fault
- * per touched page). */
+/* With fewer bytes of data than this, segments are copied at each
+ * instantiation instead. Mapping is as cheap as copying even for a few
+ * bytes once the image's reservations are pooled (memory.c), so any data
+ * at all is worth an image. */
 #ifndef WASM_IMAGE_MIN_BYTES
-#define WASM_IMAGE_MIN_BYTES (32u << 10)
+#define WASM_IMAGE_MIN_BYTES 1u
 #endif
 
 typedef struct global_init {
@@ -44,8 +45,8 @@ typedef struct wasm_image {
     uint32_t *item_start;   /* per element segment: first entry in items */
     const char **names;     /* per defined function: export or debug name */
     global_init *globals;   /* per defined global */
-    int mem_fd;             /* memory 0's initialised pages, or -1 */
-    size_t mem_len;         /* bytes of the image (a multiple of the host page) */
+    bool has_mem;           /* memory 0 comes from `mem` */
+    wasm_memory_image mem;  /* its initialised pages, and pooled reservations */
 } wasm_image;
 
 /* ---- errors --------------------------------------------------------------- */
@@ -96,7 +97,7 @@ static size_t layout(size_t *at, size_t count, size_t elem) {
 
 static void image_destroy(wasm_image *img) {
     if (!img) return;
-    if (img->mem_fd >= 0) close(img->mem_fd);
+    if (img->has_mem) wasm_memory_image_destroy(&img->mem);
     free(img->item_start);
     free(img->names);
     free(img->globals);
@@ -171,12 +172,11 @@ static void image_memory(wasm_image *img, const aw_module *m) {
         memcpy(&off, d->offset.bytes, 4);
         ok = pwrite(fd, d->bytes, d->len, off) == (ssize_t)d->len;
     }
-    if (!ok) {
+    if (!ok || !wasm_memory_image_init(&img->mem, fd, len, m->mems[0].min)) {
         close(fd);
         return;
     }
-    img->mem_fd = fd;
-    img->mem_len = len;
+    img->has_mem = true;
 }
 
 static wasm_image *image_build(const aw_module *m) {
@@ -184,7 +184,6 @@ static wasm_image *image_build(const aw_module *m) {
     uint32_t ndef_globals = m->nglobals - m->nglobal_imports;
     wasm_image *img = calloc(1, sizeof *img);
     if (!img) return NULL;
-    img->mem_fd = -1;
     img->item_start = calloc(m->nelems + 1, sizeof *img->item_start);
     img->names = calloc(ndef_funcs + 1, sizeof *img->names);
     img->globals = calloc(ndef_globals + 1, sizeof *img->globals);
@@ -279,8 +278,10 @@ static bool check_imports(const aw_module *m, const aw_extern *imports, size_t n
 
 void wasm_instance_free(aw_instance *inst) {
     const aw_module *m = inst->module;
+    wasm_image *img = m->image;
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) wasm_table_release(inst->tables[i]);
-    for (uint32_t i = m->nmem_imports; i < m->nmems; i++) wasm_memory_release(inst->mems[i]);
+    for (uint32_t i = m->nmem_imports; i < m->nmems; i++)
+        wasm_memory_release(inst->mems[i], img && img->has_mem ? &img->mem : NULL);
     aw_module_release(inst->module);
     free(inst);
 }
@@ -289,7 +290,7 @@ void wasm_instance_free(aw_instance *inst) {
 
 /* Allocates the instance with its imports in place and its own functions,
  * tables, memories and globals made; nothing written to shared objects. */
-static aw_instance *allocate(aw_store *s, aw_module *m, const wasm_image *img,
+static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
                              const aw_extern *imports, aw_error *err) {
     uint8_t *base = calloc(1, img->size);
     if (!base) return NULL;
@@ -335,9 +336,11 @@ static aw_instance *allocate(aw_store *s, aw_module *m, const wasm_image *img,
     }
     for (uint32_t i = nm; i < m->nmems; i++) {
         inst->mems[i] = &mems[i - nm];
-        ok = ok && wasm_memory_init(inst->mems[i], m->mems[i], s->config.max_memory_pages);
-        if (ok && i == 0 && img->mem_fd >= 0)
-            ok = wasm_memory_map_image(inst->mems[0], img->mem_fd, img->mem_len);
+        uint32_t cap = s->config.max_memory_pages;
+        if (i == 0 && img->has_mem)
+            ok = ok && wasm_memory_init_image(inst->mems[0], m->mems[0], cap, &img->mem);
+        else
+            ok = ok && wasm_memory_init(inst->mems[i], m->mems[i], cap);
     }
     /* Globals in order: in Wasm 2.0 an initialiser reads only imported
      * globals, which are all in place already. */
@@ -446,7 +449,7 @@ aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports,
     inst->next = s->instances;
     s->instances = inst;
 
-    bool in_image = img->mem_fd >= 0;
+    bool in_image = img->has_mem;
     if (!init_elems(inst, err)) {
         /* No data segment was applied yet, but the image was mapped. */
         if (in_image) wasm_memory_zero(inst->mems[0]);

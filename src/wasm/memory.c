@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "wasm/runtime.h"
 
@@ -31,28 +32,45 @@
 
 /* ---- pools of address-space regions -------------------------------------- */
 
+/* A pooled region: its base, and how many bytes at its start are
+ * accessible (read-write, all zero pages: given back with MADV_DONTNEED). */
+typedef struct region {
+    uint8_t *base;
+    uint64_t open;
+} region;
+
 /* A pool holds regions of one size, ready for reuse. Global because regions
  * outlive the stores that used them; guarded by its lock. */
 typedef struct region_pool {
     pthread_mutex_t lock;
     size_t bytes;
     int n;
-    void *items[POOL_MAX];
+    region items[POOL_MAX];
 } region_pool;
 
-static region_pool reservations = {PTHREAD_MUTEX_INITIALIZER, RESERVE_BYTES, 0, {0}};
-static region_pool stacks = {PTHREAD_MUTEX_INITIALIZER, DEFAULT_STACK_BYTES, 0, {0}};
+static region_pool reservations = {PTHREAD_MUTEX_INITIALIZER, RESERVE_BYTES, 0, {{0}}};
+static region_pool stacks = {PTHREAD_MUTEX_INITIALIZER, DEFAULT_STACK_BYTES, 0, {{0}}};
 
-static void *pool_take(region_pool *p) {
-    void *r = NULL;
+/* Takes a region, preferring one whose open prefix is `open` bytes. */
+static region pool_take(region_pool *p, uint64_t open) {
+    region r = {NULL, 0};
     pthread_mutex_lock(&p->lock);
-    if (p->n > 0) r = p->items[--p->n];
+    if (p->n > 0) {
+        int pick = p->n - 1;
+        for (int i = p->n - 1; i >= 0; i--)
+            if (p->items[i].open == open) {
+                pick = i;
+                break;
+            }
+        r = p->items[pick];
+        p->items[pick] = p->items[--p->n];
+    }
     pthread_mutex_unlock(&p->lock);
     return r;
 }
 
 /* Returns false when the pool is full; the caller unmaps. */
-static bool pool_put(region_pool *p, void *r) {
+static bool pool_put(region_pool *p, region r) {
     bool kept = false;
     pthread_mutex_lock(&p->lock);
     if (p->n < POOL_MAX) p->items[p->n++] = r, kept = true;
@@ -74,8 +92,8 @@ static void *map_none(void *at, size_t bytes) {
  * 256 KiB, which are given back so a deep recursion does not pin memory. */
 wasm_slot *wasm_stack_acquire(size_t bytes) {
     if (bytes == stacks.bytes) {
-        void *r = pool_take(&stacks);
-        if (r) return r;
+        region r = pool_take(&stacks, 0);
+        if (r.base) return (wasm_slot *)r.base;
     }
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                    -1, 0);
@@ -87,19 +105,21 @@ void wasm_stack_release(wasm_slot *stack, size_t bytes) {
     const size_t keep = 256u << 10;
     if (bytes == stacks.bytes) {
         madvise((uint8_t *)stack + keep, bytes - keep, MADV_DONTNEED);
-        if (pool_put(&stacks, stack)) return;
+        if (pool_put(&stacks, (region){(uint8_t *)stack, 0})) return;
     }
     munmap(stack, bytes);
 }
 
 /* ---- linear memories ------------------------------------------------------ */
 
-static bool commit(aw_memory *mem, uint64_t from, uint64_t to) {
-    if (to <= from) return true;
-    return mprotect(mem->data + from, to - from, PROT_READ | PROT_WRITE) == 0;
+/* Makes [0, to) accessible and the rest of what was open inaccessible. */
+static bool set_open(uint8_t *base, uint64_t open, uint64_t to) {
+    if (to > open) return mprotect(base + open, to - open, PROT_READ | PROT_WRITE) == 0;
+    if (to < open) return mprotect(base + to, open - to, PROT_NONE) == 0;
+    return true;
 }
 
-bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
+static void memory_setup(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
     memset(mem, 0, sizeof *mem);
     mem->image_fd = -1;
     mem->limits = pages;
@@ -107,16 +127,22 @@ bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
     if (pages.max != WASM_NO_MAX && pages.max < cap) cap = pages.max;
     if (store_cap && store_cap < cap) cap = store_cap;
     mem->cap_pages = cap;
-    if (pages.min > cap) return false;
+}
 
-    void *base = pool_take(&reservations);
-    if (!base) base = map_none(NULL, RESERVE_BYTES);
-    if (!base) return false;
-    mem->data = base;
-    mem->reserved = RESERVE_BYTES;
+/* A pooled reservation comes with some bytes already open and zero: reuse
+ * one that is open exactly as far as needed, so that nothing is remapped. */
+bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
+    memory_setup(mem, pages, store_cap);
+    if (pages.min > mem->cap_pages) return false;
     uint64_t bytes = (uint64_t)pages.min * WASM_PAGE_SIZE;
-    if (!commit(mem, 0, bytes)) {
-        wasm_memory_release(mem);
+    region r = pool_take(&reservations, bytes);
+    if (!r.base) r.base = map_none(NULL, RESERVE_BYTES), r.open = 0;
+    if (!r.base) return false;
+    mem->data = r.base;
+    mem->reserved = RESERVE_BYTES;
+    mem->size = r.open;
+    if (!set_open(r.base, r.open, bytes)) {
+        wasm_memory_release(mem, NULL);
         return false;
     }
     mem->pages = pages.min;
@@ -124,14 +150,47 @@ bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
     return true;
 }
 
-/* The image's pages replace the first `len` bytes (len is a multiple of the
- * host page size and within the memory's current size); writes copy them. */
-bool wasm_memory_map_image(aw_memory *mem, int fd, size_t len) {
-    if (len == 0) return true;
-    if (len > mem->size) return false;
-    void *p = mmap(mem->data, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+bool wasm_memory_image_init(wasm_memory_image *img, int fd, size_t len, uint32_t min_pages) {
+    memset(img, 0, sizeof *img);
+    img->fd = fd;
+    img->len = len;
+    img->min_pages = min_pages;
+    return pthread_mutex_init(&img->pool_lock, NULL) == 0;
+}
+
+void wasm_memory_image_destroy(wasm_memory_image *img) {
+    for (uint32_t i = 0; i < img->pool_n; i++) munmap(img->pool[i], RESERVE_BYTES);
+    img->pool_n = 0;
+    if (img->fd >= 0) close(img->fd);
+    img->fd = -1;
+    pthread_mutex_destroy(&img->pool_lock);
+}
+
+/* A reservation from the image's pool already maps the image over its first
+ * pages (reset by MADV_DONTNEED, which for a private file mapping drops the
+ * copied pages and shows the file again) and is open to min_pages: taking
+ * one costs no system call. */
+bool wasm_memory_init_image(aw_memory *mem, aw_limits pages, uint32_t store_cap,
+                            wasm_memory_image *img) {
+    memory_setup(mem, pages, store_cap);
+    if (pages.min > mem->cap_pages || pages.min != img->min_pages) return false;
+    uint8_t *base = NULL;
+    pthread_mutex_lock(&img->pool_lock);
+    if (img->pool_n) base = img->pool[--img->pool_n];
+    pthread_mutex_unlock(&img->pool_lock);
+    if (base) {
+        mem->data = base;
+        mem->reserved = RESERVE_BYTES;
+        mem->pages = pages.min;
+        mem->size = (uint64_t)pages.min * WASM_PAGE_SIZE;
+        mem->image_fd = img->fd;
+        return true;
+    }
+    if (!wasm_memory_init(mem, pages, store_cap)) return false;
+    if (img->len > mem->size) return false;
+    void *p = mmap(mem->data, img->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, img->fd, 0);
     if (p == MAP_FAILED) return false;
-    mem->image_fd = fd;
+    mem->image_fd = img->fd;
     return true;
 }
 
@@ -139,16 +198,40 @@ bool wasm_memory_zero(aw_memory *mem) {
     if (mem->size == 0) return true;
     if (!map_none(mem->data, mem->size)) return false;
     mem->image_fd = -1;
-    return commit(mem, 0, mem->size);
+    return mprotect(mem->data, mem->size, PROT_READ | PROT_WRITE) == 0;
 }
 
-/* Back to an untouched reservation (one mmap drops every page and any
- * image mapping), then into the pool. */
-void wasm_memory_release(aw_memory *mem) {
+/* Back into a pool with its pages given back: into the image's pool when
+ * it maps img, else into the shared one, open as far as it was. */
+static bool release_to_image(aw_memory *mem, wasm_memory_image *img) {
+    uint64_t min_bytes = (uint64_t)img->min_pages * WASM_PAGE_SIZE;
+    if (madvise(mem->data, mem->size, MADV_DONTNEED) != 0) return false;
+    if (!set_open(mem->data, mem->size, min_bytes)) return false;
+    mem->size = min_bytes;
+    bool kept = false;
+    pthread_mutex_lock(&img->pool_lock);
+    if (img->pool_n < sizeof img->pool / sizeof img->pool[0])
+        img->pool[img->pool_n++] = mem->data, kept = true;
+    pthread_mutex_unlock(&img->pool_lock);
+    return kept;
+}
+
+void wasm_memory_release(aw_memory *mem, wasm_memory_image *img) {
     if (!mem->data) return;
-    bool clean = mem->size == 0 || map_none(mem->data, mem->size) != NULL;
-    if (!clean || mem->reserved != RESERVE_BYTES || !pool_put(&reservations, mem->data))
-        munmap(mem->data, mem->reserved);
+    bool done = false;
+    if (mem->image_fd >= 0 && img && img->fd == mem->image_fd && mem->reserved == RESERVE_BYTES)
+        done = release_to_image(mem, img);
+    if (!done) {
+        bool clean;
+        uint64_t open = mem->size;
+        if (mem->image_fd >= 0) /* drop the file mapping: the region is then closed */
+            clean = mem->size == 0 || map_none(mem->data, mem->size) != NULL, open = 0;
+        else
+            clean = mem->size == 0 || madvise(mem->data, mem->size, MADV_DONTNEED) == 0;
+        if (!clean || mem->reserved != RESERVE_BYTES ||
+            !pool_put(&reservations, (region){mem->data, open}))
+            munmap(mem->data, mem->reserved);
+    }
     mem->data = NULL;
     mem->size = 0;
     mem->pages = 0;
@@ -160,14 +243,14 @@ int64_t wasm_memory_grow(aw_memory *mem, uint32_t delta) {
     uint64_t want = (uint64_t)old + delta;
     if (want > mem->cap_pages || want > WASM_MAX_PAGES) return -1;
     uint64_t bytes = want * WASM_PAGE_SIZE;
-    if (bytes > mem->reserved || !commit(mem, mem->size, bytes)) return -1;
+    if (bytes > mem->reserved || !set_open(mem->data, mem->size, bytes)) return -1;
     mem->pages = (uint32_t)want;
     mem->size = bytes;
     return old;
 }
 
 static void memory_free(void *p) {
-    wasm_memory_release(p);
+    wasm_memory_release(p, NULL);
     free(p);
 }
 

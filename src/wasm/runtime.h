@@ -9,6 +9,7 @@
 #ifndef AW_WASM_RUNTIME_H
 #define AW_WASM_RUNTIME_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "wasm/module.h"
@@ -104,6 +105,13 @@ struct aw_store {
      * (guarded by the watchdog's lock). */
     struct aw_store *watch_next;
     bool watched;
+
+    /* interp.c: the part of `stack` that running wasm code uses, so that a
+     * host function calling back into wasm stacks its frames beyond it.
+     * Value slots grow up from `stack`, frame records down from `stack_end`.
+     * NULL while no wasm code runs in this store. */
+    wasm_slot *stack_top;
+    void *frames_bottom;
 };
 
 /* How deadlines reach running code (runtime.c):
@@ -158,11 +166,25 @@ void wasm_instance_free(aw_instance *inst);
 /* memory.c: set up a memory in caller-owned storage; cap_pages from the
  * store (0 = none). Returns false when the address space or the cap runs out. */
 bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap);
-/* memory.c: map a prepared copy-on-write image over the first `len` bytes. */
-bool wasm_memory_map_image(aw_memory *mem, int fd, size_t len);
+/* A module's copy-on-write image of memory 0 (a memfd of `len` bytes), with
+ * reservations that already map it, reset and ready for the next instance. */
+typedef struct wasm_memory_image {
+    int fd;
+    size_t len;
+    uint32_t min_pages;
+    pthread_mutex_t pool_lock;
+    uint32_t pool_n;
+    uint8_t *pool[16];
+} wasm_memory_image;
+bool wasm_memory_image_init(wasm_memory_image *img, int fd, size_t len, uint32_t min_pages);
+void wasm_memory_image_destroy(wasm_memory_image *img); /* closes fd, unmaps the pool */
+/* memory.c: like wasm_memory_init, with the image's contents (copy on write). */
+bool wasm_memory_init_image(aw_memory *mem, aw_limits pages, uint32_t store_cap,
+                            wasm_memory_image *img);
 /* memory.c: zero the whole memory (drops an image mapping). */
 bool wasm_memory_zero(aw_memory *mem);
-void wasm_memory_release(aw_memory *mem);
+/* memory.c: img is the image the memory was made from, or NULL. */
+void wasm_memory_release(aw_memory *mem, wasm_memory_image *img);
 /* memory.c: tables in caller-owned storage. */
 bool wasm_table_init(aw_table *t, wasm_tabletype type);
 void wasm_table_release(aw_table *t);

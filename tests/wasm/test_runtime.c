@@ -543,8 +543,16 @@ static void test_data_and_start(uint32_t big) {
         aw_error err;
         aw_instance *inst = aw_instantiate(s, m, NULL, 0, &err);
         aw_memory *mem = inst ? aw_instance_memory(inst, "mem") : NULL;
-        if (mem && aw_memory_data(mem)[13] == (uint8_t)(13 * 7 + 1)) ok++;
-        if (mem) aw_memory_data(mem)[13] = 0;
+        /* pooled memories come back fresh: contents, size and protection */
+        if (mem && aw_memory_data(mem)[13] == (uint8_t)(13 * 7 + 1) && aw_memory_pages(mem) == 2 &&
+            aw_memory_data(mem)[70000] == 't' && aw_memory_data(mem)[131071] == 0)
+            ok++;
+        if (mem) {
+            aw_memory_data(mem)[13] = 0;
+            aw_memory_data(mem)[70000] = 0;
+            aw_memory_data(mem)[131071] = 9;
+            if (i % 3 == 0 && aw_memory_grow(mem, 1) == 2) aw_memory_data(mem)[131072] = 1;
+        }
         aw_store_free(s);
     }
     CHECK(ok == 2000);
