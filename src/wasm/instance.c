@@ -200,8 +200,8 @@ static wasm_image *image_build(const aw_module *m) {
 }
 
 static wasm_image *image_get(aw_module *m) {
-    wasm_image *img = __atomic_load_n((wasm_image **)&m->image, __ATOMIC_ACQUIRE);
-    if (img) return img;
+    void *ready = __atomic_load_n(&m->image, __ATOMIC_ACQUIRE);
+    if (ready) return ready;
     wasm_image *mine = image_build(m);
     if (!mine) return NULL;
     void *expected = NULL;
