@@ -92,6 +92,9 @@ static bool out_of_memory(dec *d) {
         if (!(x)) return false;                                                                     \
     } while (0)
 
+/* Bytes left in the current section (reads may run past its end). */
+static size_t sec_left(const dec *d) { return d->r.p < d->sec_end ? (size_t)(d->sec_end - d->r.p) : 0; }
+
 /* ---- small readers --------------------------------------------------------- */
 
 /* A well-formed UTF-8 sequence: no overlong forms, no surrogates, <= U+10FFFF. */
@@ -161,7 +164,7 @@ static bool read_count(dec *d, uint32_t *n, size_t min_bytes) {
 /* A name: length-prefixed UTF-8 that must lie within the current section. */
 static bool read_name(dec *d, const uint8_t **s, uint32_t *len) {
     RD(wasm_read_u32(&d->r, len));
-    if (*len > (size_t)(d->sec_end > d->r.p ? d->sec_end - d->r.p : 0))
+    if (*len > sec_left(d))
         return malformed_at(d, d->r.p, "length out of bounds");
     *s = d->r.p;
     d->r.p += *len;
@@ -439,7 +442,7 @@ static bool sec_type(dec *d) {
     TRY(read_count(d, &n, 1));
     /* One block: the types, then every param/result type (each took a byte
      * within this section, so the section's size bounds them). */
-    size_t room = (size_t)(d->sec_end - d->r.p);
+    size_t room = sec_left(d);
     m->types = malloc(n * sizeof(wasm_functype) + room * sizeof(aw_valtype) + 1);
     if (!m->types) return out_of_memory(d);
     aw_valtype *vt = (aw_valtype *)(m->types + n), *vt_end = vt + room;
@@ -472,7 +475,7 @@ static bool sec_import(dec *d) {
     aw_module *m = d->m;
     uint32_t n;
     TRY(read_count(d, &n, 1));
-    size_t room = (size_t)(d->sec_end - d->r.p) + 2u * n; /* names + their NULs */
+    size_t room = sec_left(d) + 2u * n; /* names + their NULs */
     m->imports = malloc(n * sizeof(wasm_import) + room + 1);
     if (!m->imports) return out_of_memory(d);
     char *str = (char *)(m->imports + n);
@@ -613,7 +616,7 @@ static bool sec_export(dec *d) {
     uint32_t n;
     TRY(read_count(d, &n, 1));
     TRY(ensure_declared(d));
-    size_t room = (size_t)(d->sec_end - d->r.p) + n;
+    size_t room = sec_left(d) + n;
     m->exports = malloc(n * sizeof(wasm_export) + room + 1);
     if (!m->exports) return out_of_memory(d);
     char *str = (char *)(m->exports + n);
