@@ -1,0 +1,821 @@
+/*
+ * interp.c — the dispatch loop over compile.c's threaded code (see
+ * interp.h for the IR, the frame layout and the calling convention).
+ *
+ * One function holds every handler so that ip, fp and the memory base stay
+ * in registers; wasm-to-wasm calls push a frame record and continue in the
+ * same loop, so guest recursion never grows the C stack.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm/interp.h"
+#include "wasm/simd.h"
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Instructions run between two looks at fuel and the interrupt flag when
+ * no fuel limit is set (bounds the latency of aw_store_interrupt). */
+#define QUANTUM 16384
+
+uint64_t wasm_fn_trap_offset(const wasm_fn *fn, uint32_t pc) {
+    uint32_t lo = 0, hi = fn->ntraps;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (fn->traps[mid].pc < pc) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < fn->ntraps && fn->traps[lo].pc == pc) return fn->traps[lo].offset;
+    return UINT64_MAX;
+}
+
+static bool functype_eq(const wasm_functype *a, const wasm_functype *b) {
+    if (a == b) return true;
+    if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+    return memcmp(a->types, b->types, (a->nparams + a->nresults) * sizeof *a->types) == 0;
+}
+
+/* ---- float helpers with the spec's rules ---------------------------------- */
+
+static inline uint32_t f32_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static inline uint64_t f64_bits(double f) {
+    uint64_t u;
+    memcpy(&u, &f, 8);
+    return u;
+}
+static inline float bits_f32(uint32_t u) {
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+static inline double bits_f64(uint64_t u) {
+    double f;
+    memcpy(&f, &u, 8);
+    return f;
+}
+
+/* NaN in -> a NaN out (a + b quiets and propagates); min(-0, +0) = -0. */
+static inline float f32_min(float a, float b) {
+    if (a != a || b != b) return a + b;
+    if (a == b) return bits_f32(f32_bits(a) | f32_bits(b));
+    return a < b ? a : b;
+}
+static inline float f32_max(float a, float b) {
+    if (a != a || b != b) return a + b;
+    if (a == b) return bits_f32(f32_bits(a) & f32_bits(b));
+    return a > b ? a : b;
+}
+static inline double f64_min(double a, double b) {
+    if (a != a || b != b) return a + b;
+    if (a == b) return bits_f64(f64_bits(a) | f64_bits(b));
+    return a < b ? a : b;
+}
+static inline double f64_max(double a, double b) {
+    if (a != a || b != b) return a + b;
+    if (a == b) return bits_f64(f64_bits(a) & f64_bits(b));
+    return a > b ? a : b;
+}
+
+static inline int32_t sat_i32(double x) {
+    if (x != x) return 0;
+    if (x <= -2147483649.0) return INT32_MIN;
+    if (x >= 2147483648.0) return INT32_MAX;
+    return (int32_t)x;
+}
+static inline uint32_t sat_u32(double x) {
+    if (x != x || x <= -1.0) return 0;
+    if (x >= 4294967296.0) return UINT32_MAX;
+    return (uint32_t)x;
+}
+static inline int64_t sat_i64(double x) {
+    if (x != x) return 0;
+    if (x < -9223372036854775808.0) return INT64_MIN;
+    if (x >= 9223372036854775808.0) return INT64_MAX;
+    return (int64_t)x;
+}
+static inline uint64_t sat_u64(double x) {
+    if (x != x || x <= -1.0) return 0;
+    if (x >= 18446744073709551616.0) return UINT64_MAX;
+    return (uint64_t)x;
+}
+
+static inline uint32_t rotl32(uint32_t a, uint32_t b) {
+    b &= 31;
+    return (a << b) | (a >> ((32 - b) & 31));
+}
+static inline uint32_t rotr32(uint32_t a, uint32_t b) {
+    b &= 31;
+    return (a >> b) | (a << ((32 - b) & 31));
+}
+static inline uint64_t rotl64(uint64_t a, uint64_t b) {
+    b &= 63;
+    return (a << b) | (a >> ((64 - b) & 63));
+}
+static inline uint64_t rotr64(uint64_t a, uint64_t b) {
+    b &= 63;
+    return (a >> b) | (a << ((64 - b) & 63));
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+#define SL(k) (*(wasm_slot *)((char *)fp + ip[k].i))
+#define SLP(k) ((wasm_slot *)((char *)fp + ip[k].i))
+#define DISPATCH goto *ip->h
+#define NEXT(n)                                                                                    \
+    do {                                                                                           \
+        ip += (n);                                                                                 \
+        goto *ip->h;                                                                               \
+    } while (0)
+#define TRAP(k)                                                                                    \
+    do {                                                                                           \
+        trap = (k);                                                                                \
+        goto trapped;                                                                              \
+    } while (0)
+
+/* Results are always written as whole slots: a later 8-byte copy of the
+ * slot then never waits on a narrower store. */
+#define PUT_i32(k, v) (SL(k).i64 = (uint32_t)(v))
+#define PUT_i64(k, v) (SL(k).i64 = (uint64_t)(v))
+#define PUT_f32(k, v) (SL(k).i64 = f32_bits(v))
+#define PUT_f64(k, v) (SL(k).f64 = (v))
+
+#define LOAD_MEM()                                                                                 \
+    do {                                                                                           \
+        mem_base = mem0 ? mem0->data : NULL;                                                       \
+        mem_size = mem0 ? mem0->size : 0;                                                          \
+    } while (0)
+#define RELOAD_INST()                                                                              \
+    do {                                                                                           \
+        funcs = inst->funcs;                                                                       \
+        globals = inst->globals;                                                                   \
+        mem0 = inst->module->nmems ? inst->mems[0] : NULL;                                         \
+        LOAD_MEM();                                                                                \
+    } while (0)
+#define REFILL()                                                                                   \
+    do {                                                                                           \
+        given = QUANTUM;                                                                           \
+        if (s->fuel_enabled && s->fuel < QUANTUM) given = s->fuel;                                 \
+        tick = given;                                                                              \
+    } while (0)
+#define FLUSH()                                                                                    \
+    do {                                                                                           \
+        if (s->fuel_enabled) s->fuel -= given - tick;                                              \
+        given = tick;                                                                              \
+    } while (0)
+
+#define EA(ak, ok, n)                                                                              \
+    uint64_t ea = (uint64_t)SL(ak).i32 + ip[ok].u;                                                 \
+    if (UNLIKELY(ea + (n) > mem_size)) TRAP(AW_TRAP_MEMORY_OOB)
+
+#define LABEL(n) [IOP_##n] = &&L_##n,
+#define LABEL_I(n) [IOP_##n##_I] = &&L_##n##_I,
+#define LABEL_BR(n) [IOP_BR_##n] = &&L_BR_##n, [IOP_BR_##n##_I] = &&L_BR_##n##_I,
+
+static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, aw_error *err,
+                      const void *const **handlers_out) {
+    static const void *const labels[IOP_COUNT] = {
+        WASM_IOPS_MISC(LABEL) WASM_NUMOTHER(LABEL) WASM_NUMSAT(LABEL) WASM_MEMOPS(LABEL) WASM_IALU(LABEL)
+            WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR)};
+    if (handlers_out) {
+        *handlers_out = labels;
+        return AW_OK;
+    }
+
+    const wasm_code exit_code[1] = {{.h = &&L_EXIT}};
+    const wasm_code *ip = exit_code, *ret_ip = exit_code;
+    wasm_slot *fp = fp0, *nfp = fp0;
+    const wasm_fn *fn = NULL;
+    aw_instance *inst = f->inst;
+    aw_func *callee = f;
+    aw_func **funcs;
+    aw_global **globals;
+    aw_memory *mem0;
+    uint8_t *mem_base;
+    uint64_t mem_size;
+    const uint32_t entry_depth = s->depth, max_depth = s->config.max_call_depth;
+    uint32_t depth = entry_depth;
+    int64_t tick, given;
+    aw_trapkind trap = AW_TRAP_NONE;
+    aw_errkind result = AW_OK;
+
+    RELOAD_INST();
+    REFILL();
+    goto do_call;
+
+    /* ---- calls and returns ---- */
+do_call: /* callee, nfp, ret_ip set; ip at the calling instruction */
+    if (callee->host) goto do_host;
+    {
+        const wasm_fn *cf = callee->code;
+        if (UNLIKELY(depth >= max_depth || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
+            TRAP(AW_TRAP_STACK_EXHAUSTED);
+        fsp--;
+        fsp->ip = ret_ip, fsp->fp = fp, fsp->fn = fn, fsp->inst = inst;
+        depth++;
+        if (callee->inst != inst) {
+            inst = callee->inst;
+            RELOAD_INST();
+        }
+        wasm_slot *l = nfp + cf->param_slots;
+        for (uint32_t i = 0; i < cf->local_slots; i++) l[i].i64 = 0;
+        fp = nfp, fn = cf, ip = cf->code;
+        DISPATCH;
+    }
+do_host : {
+    const wasm_functype *t = callee->type;
+    uint32_t n = t->param_slots > t->result_slots ? t->param_slots : t->result_slots;
+    if (UNLIKELY(depth >= max_depth || (char *)(nfp + n) > (char *)fsp))
+        TRAP(AW_TRAP_STACK_EXHAUSTED);
+    FLUSH();
+    wasm_slot *old_top = s->stack_top;
+    void *old_frames = s->frames_bottom;
+    s->stack_top = nfp + n, s->frames_bottom = fsp, s->depth = depth + 1;
+    aw_caller c = {s, inst, err};
+    int rc = callee->host(&c, (uint64_t *)nfp, callee->host_data);
+    s->stack_top = old_top, s->frames_bottom = old_frames, s->depth = depth;
+    if (rc) {
+        if (err->kind == AW_OK) {
+            wasm_trap(err, AW_TRAP_HOST, callee->index, UINT64_MAX);
+        }
+        result = err->kind;
+        goto out;
+    }
+    REFILL();
+    LOAD_MEM();
+    ip = ret_ip;
+    DISPATCH;
+}
+
+L_CALL : {
+    const wasm_fn *cf = ip[1].p;
+    nfp = SLP(2);
+    if (UNLIKELY(depth >= max_depth || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
+        TRAP(AW_TRAP_STACK_EXHAUSTED);
+    fsp--;
+    fsp->ip = ip + 3, fsp->fp = fp, fsp->fn = fn, fsp->inst = inst;
+    depth++;
+    wasm_slot *l = nfp + cf->param_slots;
+    for (uint32_t i = 0; i < cf->local_slots; i++) l[i].i64 = 0;
+    fp = nfp, fn = cf, ip = cf->code;
+    DISPATCH;
+}
+L_CALL_ANY:
+    callee = funcs[ip[1].u];
+    nfp = SLP(2);
+    ret_ip = ip + 3;
+    goto do_call;
+L_CALL_INDIRECT : {
+    aw_table *tab = inst->tables[ip[2].u];
+    uint32_t i = SL(3).i32;
+    if (UNLIKELY(i >= tab->size)) TRAP(AW_TRAP_UNDEFINED_ELEMENT);
+    callee = tab->elems[i];
+    if (UNLIKELY(!callee)) TRAP(AW_TRAP_UNINITIALIZED_ELEMENT);
+    if (UNLIKELY(callee->type != ip[1].p && !functype_eq(callee->type, ip[1].p)))
+        TRAP(AW_TRAP_INDIRECT_TYPE);
+    nfp = SLP(4);
+    ret_ip = ip + 5;
+    goto do_call;
+}
+L_RET1:
+    fp[0] = SL(1);
+L_RET:
+    ip = fsp->ip, fp = fsp->fp, fn = fsp->fn;
+    if (UNLIKELY(fsp->inst != inst)) {
+        inst = fsp->inst;
+        RELOAD_INST();
+    }
+    fsp++;
+    depth--;
+    DISPATCH;
+L_EXIT:
+    result = AW_OK;
+    goto out;
+
+    /* ---- limits ---- */
+L_ENTER:
+L_LOOP:
+    tick -= ip[1].i;
+    if (LIKELY(tick >= 0)) NEXT(2);
+    FLUSH();
+    if (s->fuel_enabled && s->fuel < 0) {
+        s->fuel = 0;
+        TRAP(AW_TRAP_OUT_OF_FUEL);
+    }
+    if (atomic_load_explicit(&s->interrupt, memory_order_relaxed) && wasm_store_deadline_passed(s))
+        TRAP(AW_TRAP_INTERRUPTED);
+    REFILL();
+    NEXT(2);
+
+    /* ---- control ---- */
+L_UNREACHABLE:
+    TRAP(AW_TRAP_UNREACHABLE);
+L_NOP:
+    NEXT(1);
+L_BR:
+    ip = ip[1].target;
+    DISPATCH;
+L_BR_IF:
+    if (SL(1).i32) {
+        ip = ip[2].target;
+        DISPATCH;
+    }
+    NEXT(3);
+L_BR_UNLESS:
+    if (!SL(1).i32) {
+        ip = ip[2].target;
+        DISPATCH;
+    }
+    NEXT(3);
+L_BR_TABLE : {
+    uint32_t i = SL(1).i32;
+    uint64_t n = ip[2].u;
+    ip = ip[3 + (i < n ? i : n)].target;
+    DISPATCH;
+}
+
+    /* ---- data movement ---- */
+L_COPY:
+    SL(1) = SL(2);
+    NEXT(3);
+L_COPY2:
+    memcpy(SLP(1), SLP(2), 16);
+    NEXT(3);
+L_CONST:
+    SL(1).i64 = ip[2].u;
+    NEXT(3);
+L_CONST2:
+    SLP(1)[0].i64 = ip[2].u;
+    SLP(1)[1].i64 = ip[3].u;
+    NEXT(4);
+L_SELECT:
+    SL(1) = SL(4).i32 ? SL(2) : SL(3);
+    NEXT(5);
+L_SELECT2:
+    memmove(SLP(1), SL(4).i32 ? SLP(2) : SLP(3), 16);
+    NEXT(5);
+L_GLOBAL_GET:
+    SL(1) = globals[ip[2].u]->value[0];
+    NEXT(3);
+L_GLOBAL_SET:
+    globals[ip[1].u]->value[0] = SL(2);
+    NEXT(3);
+L_GLOBAL_GET2:
+    memcpy(SLP(1), globals[ip[2].u]->value, 16);
+    NEXT(3);
+L_GLOBAL_SET2:
+    memcpy(globals[ip[1].u]->value, SLP(2), 16);
+    NEXT(3);
+
+    /* ---- integer ALU ---- */
+#define IALU(NAME, W, EXPR)                                                                        \
+    L_##NAME : {                                                                                   \
+        uint##W##_t a = (uint##W##_t)SL(2).i64, b = (uint##W##_t)SL(3).i64;                        \
+        SL(1).i64 = (uint##W##_t)(EXPR);                                                           \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    L_##NAME##_I : {                                                                               \
+        uint##W##_t a = (uint##W##_t)SL(2).i64, b = (uint##W##_t)ip[3].u;                          \
+        SL(1).i64 = (uint##W##_t)(EXPR);                                                           \
+        NEXT(4);                                                                                   \
+    }
+    IALU(I32_ADD, 32, a + b)
+    IALU(I32_SUB, 32, a - b)
+    IALU(I32_MUL, 32, a * b)
+    IALU(I32_AND, 32, a & b)
+    IALU(I32_OR, 32, a | b)
+    IALU(I32_XOR, 32, a ^ b)
+    IALU(I32_SHL, 32, a << (b & 31))
+    IALU(I32_SHR_S, 32, (uint32_t)((int32_t)a >> (b & 31)))
+    IALU(I32_SHR_U, 32, a >> (b & 31))
+    IALU(I32_ROTL, 32, rotl32(a, b))
+    IALU(I32_ROTR, 32, rotr32(a, b))
+    IALU(I64_ADD, 64, a + b)
+    IALU(I64_SUB, 64, a - b)
+    IALU(I64_MUL, 64, a * b)
+    IALU(I64_AND, 64, a & b)
+    IALU(I64_OR, 64, a | b)
+    IALU(I64_XOR, 64, a ^ b)
+    IALU(I64_SHL, 64, a << (b & 63))
+    IALU(I64_SHR_S, 64, (uint64_t)((int64_t)a >> (b & 63)))
+    IALU(I64_SHR_U, 64, a >> (b & 63))
+    IALU(I64_ROTL, 64, rotl64(a, b))
+    IALU(I64_ROTR, 64, rotr64(a, b))
+
+#define ICMP(NAME, T, OP)                                                                          \
+    L_##NAME : {                                                                                   \
+        T a = (T)SL(2).i64, b = (T)SL(3).i64;                                                      \
+        SL(1).i64 = a OP b;                                                                        \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    L_##NAME##_I : {                                                                               \
+        T a = (T)SL(2).i64, b = (T)ip[3].u;                                                        \
+        SL(1).i64 = a OP b;                                                                        \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    L_BR_##NAME : {                                                                                \
+        T a = (T)SL(1).i64, b = (T)SL(2).i64;                                                      \
+        if (a OP b) {                                                                              \
+            ip = ip[3].target;                                                                     \
+            DISPATCH;                                                                              \
+        }                                                                                          \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    L_BR_##NAME##_I : {                                                                            \
+        T a = (T)SL(1).i64, b = (T)ip[2].u;                                                        \
+        if (a OP b) {                                                                              \
+            ip = ip[3].target;                                                                     \
+            DISPATCH;                                                                              \
+        }                                                                                          \
+        NEXT(4);                                                                                   \
+    }
+    ICMP(I32_EQ, uint32_t, ==)
+    ICMP(I32_NE, uint32_t, !=)
+    ICMP(I32_LT_S, int32_t, <)
+    ICMP(I32_LT_U, uint32_t, <)
+    ICMP(I32_GT_S, int32_t, >)
+    ICMP(I32_GT_U, uint32_t, >)
+    ICMP(I32_LE_S, int32_t, <=)
+    ICMP(I32_LE_U, uint32_t, <=)
+    ICMP(I32_GE_S, int32_t, >=)
+    ICMP(I32_GE_U, uint32_t, >=)
+    ICMP(I64_EQ, uint64_t, ==)
+    ICMP(I64_NE, uint64_t, !=)
+    ICMP(I64_LT_S, int64_t, <)
+    ICMP(I64_LT_U, uint64_t, <)
+    ICMP(I64_GT_S, int64_t, >)
+    ICMP(I64_GT_U, uint64_t, >)
+    ICMP(I64_LE_S, int64_t, <=)
+    ICMP(I64_LE_U, uint64_t, <=)
+    ICMP(I64_GE_S, int64_t, >=)
+    ICMP(I64_GE_U, uint64_t, >=)
+
+    /* ---- other numeric ops: d, a[, b] ---- */
+#define UN(NAME, GET, PUT, EXPR)                                                                   \
+    L_##NAME : {                                                                                   \
+        __typeof__(SL(2).GET) a = SL(2).GET;                                                       \
+        PUT_##PUT(1, EXPR);                                                                        \
+        NEXT(3);                                                                                   \
+    }
+#define BIN(NAME, GET, PUT, EXPR)                                                                  \
+    L_##NAME : {                                                                                   \
+        __typeof__(SL(2).GET) a = SL(2).GET, b = SL(3).GET;                                        \
+        PUT_##PUT(1, EXPR);                                                                        \
+        NEXT(4);                                                                                   \
+    }
+    UN(I32_EQZ, i32, i32, a == 0)
+    UN(I64_EQZ, i64, i32, a == 0)
+    UN(I32_CLZ, i32, i32, a ? __builtin_clz(a) : 32)
+    UN(I32_CTZ, i32, i32, a ? __builtin_ctz(a) : 32)
+    UN(I32_POPCNT, i32, i32, __builtin_popcount(a))
+    UN(I64_CLZ, i64, i64, a ? __builtin_clzll(a) : 64)
+    UN(I64_CTZ, i64, i64, a ? __builtin_ctzll(a) : 64)
+    UN(I64_POPCNT, i64, i64, __builtin_popcountll(a))
+
+L_I32_DIV_S : {
+    int32_t a = (int32_t)SL(2).i32, b = (int32_t)SL(3).i32;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    if (UNLIKELY(a == INT32_MIN && b == -1)) TRAP(AW_TRAP_INT_OVERFLOW);
+    PUT_i32(1, a / b);
+    NEXT(4);
+}
+L_I32_DIV_U : {
+    uint32_t a = SL(2).i32, b = SL(3).i32;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    PUT_i32(1, a / b);
+    NEXT(4);
+}
+L_I32_REM_S : {
+    int32_t a = (int32_t)SL(2).i32, b = (int32_t)SL(3).i32;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    PUT_i32(1, b == -1 ? 0 : a % b);
+    NEXT(4);
+}
+L_I32_REM_U : {
+    uint32_t a = SL(2).i32, b = SL(3).i32;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    PUT_i32(1, a % b);
+    NEXT(4);
+}
+L_I64_DIV_S : {
+    int64_t a = (int64_t)SL(2).i64, b = (int64_t)SL(3).i64;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    if (UNLIKELY(a == INT64_MIN && b == -1)) TRAP(AW_TRAP_INT_OVERFLOW);
+    PUT_i64(1, a / b);
+    NEXT(4);
+}
+L_I64_DIV_U : {
+    uint64_t a = SL(2).i64, b = SL(3).i64;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    PUT_i64(1, a / b);
+    NEXT(4);
+}
+L_I64_REM_S : {
+    int64_t a = (int64_t)SL(2).i64, b = (int64_t)SL(3).i64;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    PUT_i64(1, b == -1 ? 0 : a % b);
+    NEXT(4);
+}
+L_I64_REM_U : {
+    uint64_t a = SL(2).i64, b = SL(3).i64;
+    if (UNLIKELY(b == 0)) TRAP(AW_TRAP_DIV_ZERO);
+    PUT_i64(1, a % b);
+    NEXT(4);
+}
+
+    BIN(F32_EQ, f32, i32, a == b)
+    BIN(F32_NE, f32, i32, a != b)
+    BIN(F32_LT, f32, i32, a < b)
+    BIN(F32_GT, f32, i32, a > b)
+    BIN(F32_LE, f32, i32, a <= b)
+    BIN(F32_GE, f32, i32, a >= b)
+    BIN(F64_EQ, f64, i32, a == b)
+    BIN(F64_NE, f64, i32, a != b)
+    BIN(F64_LT, f64, i32, a < b)
+    BIN(F64_GT, f64, i32, a > b)
+    BIN(F64_LE, f64, i32, a <= b)
+    BIN(F64_GE, f64, i32, a >= b)
+
+    /* abs, neg, copysign work on the bits: NaN payloads pass through. */
+    UN(F32_ABS, i32, i32, a & 0x7FFFFFFFu)
+    UN(F32_NEG, i32, i32, a ^ 0x80000000u)
+    UN(F32_CEIL, f32, f32, ceilf(a))
+    UN(F32_FLOOR, f32, f32, floorf(a))
+    UN(F32_TRUNC, f32, f32, truncf(a))
+    UN(F32_NEAREST, f32, f32, nearbyintf(a))
+    UN(F32_SQRT, f32, f32, sqrtf(a))
+    BIN(F32_ADD, f32, f32, a + b)
+    BIN(F32_SUB, f32, f32, a - b)
+    BIN(F32_MUL, f32, f32, a * b)
+    BIN(F32_DIV, f32, f32, a / b)
+    BIN(F32_MIN, f32, f32, f32_min(a, b))
+    BIN(F32_MAX, f32, f32, f32_max(a, b))
+    BIN(F32_COPYSIGN, i32, i32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
+    UN(F64_ABS, i64, i64, a & 0x7FFFFFFFFFFFFFFFull)
+    UN(F64_NEG, i64, i64, a ^ 0x8000000000000000ull)
+    UN(F64_CEIL, f64, f64, ceil(a))
+    UN(F64_FLOOR, f64, f64, floor(a))
+    UN(F64_TRUNC, f64, f64, trunc(a))
+    UN(F64_NEAREST, f64, f64, nearbyint(a))
+    UN(F64_SQRT, f64, f64, sqrt(a))
+    BIN(F64_ADD, f64, f64, a + b)
+    BIN(F64_SUB, f64, f64, a - b)
+    BIN(F64_MUL, f64, f64, a * b)
+    BIN(F64_DIV, f64, f64, a / b)
+    BIN(F64_MIN, f64, f64, f64_min(a, b))
+    BIN(F64_MAX, f64, f64, f64_max(a, b))
+    BIN(F64_COPYSIGN, i64, i64, (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
+
+    UN(I32_WRAP_I64, i64, i32, (uint32_t)a)
+    UN(I64_EXTEND_I32_S, i32, i64, (int64_t)(int32_t)a)
+    UN(I64_EXTEND_I32_U, i32, i64, (uint64_t)a)
+    UN(F32_CONVERT_I32_S, i32, f32, (float)(int32_t)a)
+    UN(F32_CONVERT_I32_U, i32, f32, (float)a)
+    UN(F32_CONVERT_I64_S, i64, f32, (float)(int64_t)a)
+    UN(F32_CONVERT_I64_U, i64, f32, (float)a)
+    UN(F32_DEMOTE_F64, f64, f32, (float)a)
+    UN(F64_CONVERT_I32_S, i32, f64, (double)(int32_t)a)
+    UN(F64_CONVERT_I32_U, i32, f64, (double)a)
+    UN(F64_CONVERT_I64_S, i64, f64, (double)(int64_t)a)
+    UN(F64_CONVERT_I64_U, i64, f64, (double)a)
+    UN(F64_PROMOTE_F32, f32, f64, (double)a)
+    UN(I32_EXTEND8_S, i32, i32, (int32_t)(int8_t)a)
+    UN(I32_EXTEND16_S, i32, i32, (int32_t)(int16_t)a)
+    UN(I64_EXTEND8_S, i64, i64, (int64_t)(int8_t)a)
+    UN(I64_EXTEND16_S, i64, i64, (int64_t)(int16_t)a)
+    UN(I64_EXTEND32_S, i64, i64, (int64_t)(int32_t)a)
+    UN(I32_TRUNC_SAT_F32_S, f32, i32, sat_i32(a))
+    UN(I32_TRUNC_SAT_F32_U, f32, i32, sat_u32(a))
+    UN(I32_TRUNC_SAT_F64_S, f64, i32, sat_i32(a))
+    UN(I32_TRUNC_SAT_F64_U, f64, i32, sat_u32(a))
+    UN(I64_TRUNC_SAT_F32_S, f32, i64, sat_i64(a))
+    UN(I64_TRUNC_SAT_F32_U, f32, i64, sat_u64(a))
+    UN(I64_TRUNC_SAT_F64_S, f64, i64, sat_i64(a))
+    UN(I64_TRUNC_SAT_F64_U, f64, i64, sat_u64(a))
+
+    /* Trapping truncations: valid iff lo < x < hi (x widened to double,
+     * exactly); NaN is an invalid conversion, the rest an overflow. */
+#define TRUNC(NAME, GET, PUT, CT, LO, HI)                                                          \
+    L_##NAME : {                                                                                   \
+        double x = SL(2).GET;                                                                      \
+        if (UNLIKELY(x != x)) TRAP(AW_TRAP_INVALID_CONVERSION);                                    \
+        if (UNLIKELY(!(x > (LO) && x < (HI)))) TRAP(AW_TRAP_INT_OVERFLOW);                         \
+        PUT_##PUT(1, (CT)x);                                                                       \
+        NEXT(3);                                                                                   \
+    }
+    TRUNC(I32_TRUNC_F32_S, f32, i32, int32_t, -2147483649.0, 2147483648.0)
+    TRUNC(I32_TRUNC_F64_S, f64, i32, int32_t, -2147483649.0, 2147483648.0)
+    TRUNC(I32_TRUNC_F32_U, f32, i32, uint32_t, -1.0, 4294967296.0)
+    TRUNC(I32_TRUNC_F64_U, f64, i32, uint32_t, -1.0, 4294967296.0)
+    TRUNC(I64_TRUNC_F32_S, f32, i64, int64_t, -9223372036854777856.0, 9223372036854775808.0)
+    TRUNC(I64_TRUNC_F64_S, f64, i64, int64_t, -9223372036854777856.0, 9223372036854775808.0)
+    TRUNC(I64_TRUNC_F32_U, f32, i64, uint64_t, -1.0, 18446744073709551616.0)
+    TRUNC(I64_TRUNC_F64_U, f64, i64, uint64_t, -1.0, 18446744073709551616.0)
+
+    /* ---- memory ---- */
+#define LOAD(NAME, CT, PUT, N)                                                                     \
+    L_##NAME : {                                                                                   \
+        EA(2, 3, N);                                                                               \
+        CT v;                                                                                      \
+        memcpy(&v, mem_base + ea, N);                                                              \
+        PUT_##PUT(1, v);                                                                           \
+        NEXT(4);                                                                                   \
+    }
+#define STORE(NAME, CT, N)                                                                         \
+    L_##NAME : {                                                                                   \
+        EA(1, 3, N);                                                                               \
+        CT v = (CT)SL(2).i64;                                                                      \
+        memcpy(mem_base + ea, &v, N);                                                              \
+        NEXT(4);                                                                                   \
+    }
+    LOAD(I32_LOAD, uint32_t, i32, 4)
+    LOAD(I64_LOAD, uint64_t, i64, 8)
+    LOAD(F32_LOAD, uint32_t, i32, 4)
+    LOAD(F64_LOAD, uint64_t, i64, 8)
+    LOAD(I32_LOAD8_S, int8_t, i32, 1)
+    LOAD(I32_LOAD8_U, uint8_t, i32, 1)
+    LOAD(I32_LOAD16_S, int16_t, i32, 2)
+    LOAD(I32_LOAD16_U, uint16_t, i32, 2)
+    LOAD(I64_LOAD8_S, int8_t, i64, 1)
+    LOAD(I64_LOAD8_U, uint8_t, i64, 1)
+    LOAD(I64_LOAD16_S, int16_t, i64, 2)
+    LOAD(I64_LOAD16_U, uint16_t, i64, 2)
+    LOAD(I64_LOAD32_S, int32_t, i64, 4)
+    LOAD(I64_LOAD32_U, uint32_t, i64, 4)
+    STORE(I32_STORE, uint32_t, 4)
+    STORE(I64_STORE, uint64_t, 8)
+    STORE(F32_STORE, uint32_t, 4)
+    STORE(F64_STORE, uint64_t, 8)
+    STORE(I32_STORE8, uint8_t, 1)
+    STORE(I32_STORE16, uint16_t, 2)
+    STORE(I64_STORE8, uint8_t, 1)
+    STORE(I64_STORE16, uint16_t, 2)
+    STORE(I64_STORE32, uint32_t, 4)
+
+L_MEMORY_SIZE:
+    PUT_i32(1, mem0->pages);
+    NEXT(2);
+L_MEMORY_GROW : {
+    int64_t r = wasm_memory_grow(mem0, SL(2).i32);
+    LOAD_MEM();
+    PUT_i32(1, (uint32_t)(int32_t)r);
+    NEXT(3);
+}
+L_MEMORY_INIT : {
+    uint32_t d = SL(1).i32, src = SL(2).i32, n = SL(3).i32, idx = (uint32_t)ip[4].u;
+    if (UNLIKELY((uint64_t)src + n > inst->data_len[idx] || (uint64_t)d + n > mem_size))
+        TRAP(AW_TRAP_MEMORY_OOB);
+    if (n) memcpy(mem_base + d, inst->module->datas[idx].bytes + src, n);
+    NEXT(5);
+}
+L_DATA_DROP:
+    inst->data_len[ip[1].u] = 0;
+    NEXT(2);
+L_MEMORY_COPY : {
+    uint32_t d = SL(1).i32, src = SL(2).i32, n = SL(3).i32;
+    if (UNLIKELY((uint64_t)src + n > mem_size || (uint64_t)d + n > mem_size))
+        TRAP(AW_TRAP_MEMORY_OOB);
+    if (n) memmove(mem_base + d, mem_base + src, n);
+    NEXT(4);
+}
+L_MEMORY_FILL : {
+    uint32_t d = SL(1).i32, v = SL(2).i32, n = SL(3).i32;
+    if (UNLIKELY((uint64_t)d + n > mem_size)) TRAP(AW_TRAP_MEMORY_OOB);
+    if (n) memset(mem_base + d, (int)(uint8_t)v, n);
+    NEXT(4);
+}
+
+    /* ---- tables and references ---- */
+L_TABLE_GET : {
+    aw_table *tab = inst->tables[ip[2].u];
+    uint32_t i = SL(3).i32;
+    if (UNLIKELY(i >= tab->size)) TRAP(AW_TRAP_TABLE_OOB);
+    SL(1).ref = tab->elems[i];
+    NEXT(4);
+}
+L_TABLE_SET : {
+    aw_table *tab = inst->tables[ip[1].u];
+    uint32_t i = SL(2).i32;
+    if (UNLIKELY(i >= tab->size)) TRAP(AW_TRAP_TABLE_OOB);
+    tab->elems[i] = SL(3).ref;
+    NEXT(4);
+}
+L_TABLE_SIZE:
+    PUT_i32(1, inst->tables[ip[2].u]->size);
+    NEXT(3);
+L_TABLE_GROW : {
+    void *init = SL(3).ref;
+    int64_t r = wasm_table_grow(inst->tables[ip[2].u], SL(4).i32, init);
+    PUT_i32(1, (uint32_t)(int32_t)r);
+    NEXT(5);
+}
+L_TABLE_FILL : {
+    aw_table *tab = inst->tables[ip[1].u];
+    uint32_t i = SL(2).i32, n = SL(4).i32;
+    void *v = SL(3).ref;
+    if (UNLIKELY((uint64_t)i + n > tab->size)) TRAP(AW_TRAP_TABLE_OOB);
+    for (uint32_t k = 0; k < n; k++) tab->elems[i + k] = v;
+    NEXT(5);
+}
+L_TABLE_COPY : {
+    aw_table *dt = inst->tables[ip[1].u], *st = inst->tables[ip[2].u];
+    uint32_t d = SL(3).i32, src = SL(4).i32, n = SL(5).i32;
+    if (UNLIKELY((uint64_t)src + n > st->size || (uint64_t)d + n > dt->size))
+        TRAP(AW_TRAP_TABLE_OOB);
+    if (n) memmove(dt->elems + d, st->elems + src, n * sizeof(void *));
+    NEXT(6);
+}
+L_TABLE_INIT : {
+    aw_table *tab = inst->tables[ip[1].u];
+    wasm_elem_rt *e = &inst->elems[ip[2].u];
+    uint32_t d = SL(3).i32, src = SL(4).i32, n = SL(5).i32;
+    if (UNLIKELY((uint64_t)src + n > e->len || (uint64_t)d + n > tab->size))
+        TRAP(AW_TRAP_TABLE_OOB);
+    if (n) memcpy(tab->elems + d, e->items + src, n * sizeof(void *));
+    NEXT(6);
+}
+L_ELEM_DROP:
+    inst->elems[ip[1].u].len = 0;
+    NEXT(2);
+L_REF_IS_NULL:
+    PUT_i32(1, SL(2).ref == NULL);
+    NEXT(3);
+L_REF_FUNC:
+    SL(1).ref = funcs[ip[2].u];
+    NEXT(3);
+
+    /* ---- SIMD: semantics in simd.c ---- */
+L_SIMD:
+    ((wasm_simd_fn)ip[5].p)(SLP(1), SLP(2), SLP(3), SLP(4), ip[6].p);
+    NEXT(7);
+L_V128_LOAD : {
+    EA(2, 3, 16);
+    memcpy(SLP(1), mem_base + ea, 16);
+    NEXT(4);
+}
+L_V128_LOADX : {
+    EA(2, 3, ip[5].u);
+    ((wasm_simd_load_fn)ip[4].p)(SLP(1), mem_base + ea, SLP(6), (uint32_t)ip[7].u);
+    NEXT(8);
+}
+L_V128_STORE : {
+    EA(1, 3, 16);
+    memcpy(mem_base + ea, SLP(2), 16);
+    NEXT(4);
+}
+L_V128_STORE_LANE : {
+    EA(1, 3, ip[4].u);
+    memcpy(mem_base + ea, (char *)SLP(2) + ip[5].u, ip[4].u);
+    NEXT(6);
+}
+
+trapped : {
+    uint32_t fidx = fn ? fn->func_index : f->index;
+    uint64_t off = fn ? wasm_fn_trap_offset(fn, (uint32_t)(ip - fn->code)) : UINT64_MAX;
+    wasm_trap(err, trap, fidx, off);
+    result = AW_ERR_TRAP;
+}
+out:
+    FLUSH();
+    s->depth = entry_depth;
+    return result;
+}
+
+const void *const *wasm_interp_handlers(void) {
+    const void *const *h = NULL;
+    run(NULL, NULL, NULL, NULL, NULL, &h);
+    return h;
+}
+
+aw_errkind wasm_interp_call(aw_store *s, aw_func *f, wasm_slot *args_results, aw_error *err) {
+    const wasm_functype *t = f->type;
+    if (f->host) {
+        if (s->depth >= s->config.max_call_depth) {
+            wasm_trap(err, AW_TRAP_STACK_EXHAUSTED, f->index, UINT64_MAX);
+            return AW_ERR_TRAP;
+        }
+        aw_caller c = {s, NULL, err};
+        s->depth++;
+        int rc = f->host(&c, (uint64_t *)args_results, f->host_data);
+        s->depth--;
+        if (!rc) return AW_OK;
+        if (err->kind == AW_OK) wasm_trap(err, AW_TRAP_HOST, f->index, UINT64_MAX);
+        return err->kind;
+    }
+    wasm_slot *base = s->stack_top ? s->stack_top : s->stack;
+    wasm_frame *fsp = s->frames_bottom ? (wasm_frame *)s->frames_bottom : (wasm_frame *)s->stack_end;
+    uint32_t n = t->param_slots > t->result_slots ? t->param_slots : t->result_slots;
+    if (!f->code || (char *)(base + n) > (char *)fsp) {
+        wasm_trap(err, AW_TRAP_STACK_EXHAUSTED, f->index, UINT64_MAX);
+        return AW_ERR_TRAP;
+    }
+    memcpy(base, args_results, t->param_slots * sizeof *base);
+    aw_errkind r = run(s, f, base, fsp, err, NULL);
+    if (r == AW_OK) memcpy(args_results, base, t->result_slots * sizeof *base);
+    return r;
+}

@@ -1,0 +1,203 @@
+/*
+ * interp.h — the interpreter's internal code (private to compile.c and
+ * interp.c).
+ *
+ * THE IR. compile.c translates each validated body once into an array of
+ * 8-byte words (wasm_code). An instruction is its handler's address (a
+ * label inside interp.c's dispatch loop, reached by `goto *ip->h`) followed
+ * by its operands, one word each:
+ *   - slot operands are byte offsets from the frame pointer fp (pre-scaled,
+ *     so a handler reads *(wasm_slot *)((char *)fp + ip[k].i));
+ *   - immediates (constants, memory offsets, indices) are plain words;
+ *   - branch targets are pointers to the target instruction.
+ * Example: I32_ADD_I d, a, k  is 4 words: handler, d*8, a*8, k.
+ *
+ * THE FRAME. A function's frame is one array of 64-bit slots: its params,
+ * then its declared locals, then its operand-stack slots ("homes": the
+ * value at stack depth n lives in the n-th home). v128 takes two slots.
+ * fn->nslots is the whole frame. The translator keeps an abstract stack,
+ * so most values never visit their home: local.get pushes a reference to
+ * the local's slot, constants are folded into immediate forms, results
+ * are written straight into the local of a following local.set/tee, and
+ * int compares feeding br_if/if become one compare-and-branch. At block
+ * boundaries every live value is in its home ("canonical").
+ *
+ * CALLS. A call's arguments are materialised in consecutive homes; that
+ * slot becomes the callee's fp, so params arrive in place; results come
+ * back from slot 0 of the callee, which is the same place. Frame records
+ * (return ip, caller fp, caller fn, caller instance) live on a separate
+ * stack growing down from store->stack_end, so wasm-to-wasm calls never
+ * recurse in C. A call traps AW_TRAP_STACK_EXHAUSTED when the callee's
+ * frame would meet the frame records or the depth passes
+ * config.max_call_depth.
+ *
+ * LIMITS. ENTER (function entry) and LOOP (loop header) subtract the
+ * number of wasm instructions up to the next check from a counter held in
+ * a register; when it goes negative the slow path charges store->fuel and
+ * reads the interrupt flag.
+ *
+ * TRAPS. Every instruction that can trap has an entry in fn->traps
+ * (position in code -> byte offset in the module), so a trap names the
+ * function and the offset of the wasm instruction.
+ */
+#ifndef AW_WASM_INTERP_H
+#define AW_WASM_INTERP_H
+
+#include "wasm/runtime.h"
+
+typedef union wasm_code {
+    const void *h;
+    int64_t i;
+    uint64_t u;
+    const union wasm_code *target;
+    const void *p;
+} wasm_code;
+
+typedef struct wasm_trapsite {
+    uint32_t pc;     /* word index of the instruction in fn->code */
+    uint32_t offset; /* byte offset in the module */
+} wasm_trapsite;
+
+/* A translated function (aw_func.code, wasm_funcdef.code). */
+typedef struct wasm_fn {
+    wasm_code *code;
+    uint32_t ncode;
+    uint32_t func_index;
+    uint32_t param_slots;
+    uint32_t local_slots;  /* declared locals (zeroed at entry) */
+    uint32_t result_slots;
+    uint32_t nslots;       /* the whole frame */
+    wasm_trapsite *traps;
+    uint32_t ntraps;
+} wasm_fn;
+
+/* A frame record (see CALLS). */
+typedef struct wasm_frame {
+    const wasm_code *ip;
+    wasm_slot *fp;
+    const wasm_fn *fn;
+    aw_instance *inst;
+} wasm_frame;
+
+/* Int compares, in wasm order (the translator relies on it for inversion). */
+#define WASM_ICMP(X) \
+    X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) \
+    X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) \
+    X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) \
+    X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
+
+/* Int ALU ops that also have an immediate form NAME_I d, a, k. */
+#define WASM_IALU(X) \
+    X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND) X(I32_OR) X(I32_XOR) \
+    X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL) X(I32_ROTR) \
+    X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_AND) X(I64_OR) X(I64_XOR) \
+    X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL) X(I64_ROTR)
+
+/* Other numeric ops, operands d, a[, b]; the *T ones can trap. */
+#define WASM_NUMOTHER(X) \
+    X(I32_EQZ) X(I64_EQZ) X(I32_CLZ) X(I32_CTZ) X(I32_POPCNT) X(I64_CLZ) X(I64_CTZ) X(I64_POPCNT) \
+    X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) \
+    X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U) \
+    X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) \
+    X(F64_EQ) X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE) \
+    X(F32_ABS) X(F32_NEG) X(F32_CEIL) X(F32_FLOOR) X(F32_TRUNC) X(F32_NEAREST) X(F32_SQRT) \
+    X(F32_ADD) X(F32_SUB) X(F32_MUL) X(F32_DIV) X(F32_MIN) X(F32_MAX) X(F32_COPYSIGN) \
+    X(F64_ABS) X(F64_NEG) X(F64_CEIL) X(F64_FLOOR) X(F64_TRUNC) X(F64_NEAREST) X(F64_SQRT) \
+    X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV) X(F64_MIN) X(F64_MAX) X(F64_COPYSIGN) \
+    X(I32_WRAP_I64) X(I32_TRUNC_F32_S) X(I32_TRUNC_F32_U) X(I32_TRUNC_F64_S) X(I32_TRUNC_F64_U) \
+    X(I64_EXTEND_I32_S) X(I64_EXTEND_I32_U) \
+    X(I64_TRUNC_F32_S) X(I64_TRUNC_F32_U) X(I64_TRUNC_F64_S) X(I64_TRUNC_F64_U) \
+    X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U) X(F32_CONVERT_I64_S) X(F32_CONVERT_I64_U) \
+    X(F32_DEMOTE_F64) \
+    X(F64_CONVERT_I32_S) X(F64_CONVERT_I32_U) X(F64_CONVERT_I64_S) X(F64_CONVERT_I64_U) \
+    X(F64_PROMOTE_F32) \
+    X(I32_EXTEND8_S) X(I32_EXTEND16_S) X(I64_EXTEND8_S) X(I64_EXTEND16_S) X(I64_EXTEND32_S)
+
+/* The 0xFC-prefixed saturating truncations, d, a. */
+#define WASM_NUMSAT(X) \
+    X(I32_TRUNC_SAT_F32_S) X(I32_TRUNC_SAT_F32_U) X(I32_TRUNC_SAT_F64_S) X(I32_TRUNC_SAT_F64_U) \
+    X(I64_TRUNC_SAT_F32_S) X(I64_TRUNC_SAT_F32_U) X(I64_TRUNC_SAT_F64_S) X(I64_TRUNC_SAT_F64_U)
+
+/* Loads d, addr, offset; stores addr, value, offset. */
+#define WASM_MEMOPS(X) \
+    X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) \
+    X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S) X(I32_LOAD16_U) \
+    X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U) X(I64_LOAD32_S) X(I64_LOAD32_U) \
+    X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE) \
+    X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)
+
+/* Everything else; operands in the comments. */
+#define WASM_IOPS_MISC(X) \
+    X(ENTER)          /* fuel */ \
+    X(LOOP)           /* fuel */ \
+    X(EXIT)           /* (end of the outermost frame) */ \
+    X(UNREACHABLE)    \
+    X(NOP)            \
+    X(BR)             /* target */ \
+    X(BR_IF)          /* cond, target */ \
+    X(BR_UNLESS)      /* cond, target */ \
+    X(BR_TABLE)       /* index, n, target*(n+1) */ \
+    X(RET)            \
+    X(RET1)           /* a: copies a to slot 0, returns */ \
+    X(CALL)           /* wasm_fn*, base: same-module function */ \
+    X(CALL_ANY)       /* func index, base: imported (host or another instance) */ \
+    X(CALL_INDIRECT)  /* wasm_functype*, table, index slot, base */ \
+    X(COPY)           /* d, a */ \
+    X(COPY2)          /* d, a (v128) */ \
+    X(CONST)          /* d, k */ \
+    X(CONST2)         /* d, lo, hi */ \
+    X(SELECT)         /* d, a, b, c */ \
+    X(SELECT2)        /* d, a, b, c (v128) */ \
+    X(GLOBAL_GET)     /* d, index */ \
+    X(GLOBAL_SET)     /* index, a */ \
+    X(GLOBAL_GET2)    /* d, index */ \
+    X(GLOBAL_SET2)    /* index, a */ \
+    X(MEMORY_SIZE)    /* d */ \
+    X(MEMORY_GROW)    /* d, a */ \
+    X(MEMORY_INIT)    /* d, s, n, data */ \
+    X(DATA_DROP)      /* data */ \
+    X(MEMORY_COPY)    /* d, s, n */ \
+    X(MEMORY_FILL)    /* d, v, n */ \
+    X(TABLE_GET)      /* d, table, i */ \
+    X(TABLE_SET)      /* table, i, v */ \
+    X(TABLE_SIZE)     /* d, table */ \
+    X(TABLE_GROW)     /* d, table, init, n */ \
+    X(TABLE_FILL)     /* table, i, v, n */ \
+    X(TABLE_COPY)     /* dst table, src table, d, s, n */ \
+    X(TABLE_INIT)     /* table, elem, d, s, n */ \
+    X(ELEM_DROP)      /* elem */ \
+    X(REF_IS_NULL)    /* d, a */ \
+    X(REF_FUNC)       /* d, func index */ \
+    X(SIMD)           /* d, a, b, c, wasm_simd_fn, imm */ \
+    X(V128_LOAD)      /* d, addr, offset */ \
+    X(V128_LOADX)     /* d, addr, offset, wasm_simd_load_fn, size, vec, lane */ \
+    X(V128_STORE)     /* addr, v, offset */ \
+    X(V128_STORE_LANE)/* addr, v, offset, size, byte offset of the lane */
+
+#define WASM_IOP_ENUM(n) IOP_##n,
+#define WASM_IOP_ENUM_I(n) IOP_##n##_I,
+#define WASM_IOP_ENUM_BR(n) IOP_BR_##n, IOP_BR_##n##_I,
+enum wasm_iop {
+    WASM_IOPS_MISC(WASM_IOP_ENUM)
+    WASM_NUMOTHER(WASM_IOP_ENUM)
+    WASM_NUMSAT(WASM_IOP_ENUM)
+    WASM_MEMOPS(WASM_IOP_ENUM)
+    WASM_IALU(WASM_IOP_ENUM)
+    WASM_IALU(WASM_IOP_ENUM_I)
+    WASM_ICMP(WASM_IOP_ENUM)
+    WASM_ICMP(WASM_IOP_ENUM_I)
+    WASM_ICMP(WASM_IOP_ENUM_BR)
+    IOP_COUNT
+};
+#undef WASM_IOP_ENUM
+#undef WASM_IOP_ENUM_I
+#undef WASM_IOP_ENUM_BR
+
+/* interp.c: the handler address of every internal op, by wasm_iop. */
+const void *const *wasm_interp_handlers(void);
+
+/* interp.c: the trap site table lookup (the byte offset of the wasm
+ * instruction at code word `pc`, or UINT64_MAX). */
+uint64_t wasm_fn_trap_offset(const wasm_fn *fn, uint32_t pc);
+
+#endif
