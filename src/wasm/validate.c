@@ -91,6 +91,8 @@ typedef struct vctx {
     const uint8_t *ins;  /* start of the current instruction */
     const char *name;    /* its name, for messages */
     uint64_t nlocals;    /* params + declared locals */
+    const aw_valtype *params, *locals; /* their types */
+    uint32_t nparams;
     aw_errkind failed;   /* the kind of the error reported, if any */
 
     uint8_t *vals;
@@ -646,11 +648,11 @@ static bool type_select(vctx *c, const vimm *im, bool typed) {
     return push_val(c, t1 == T_ANY ? t2 : t1);
 }
 
-static bool local_type(vctx *c, uint32_t idx, aw_valtype *t) {
+static inline bool local_type(vctx *c, uint32_t idx, aw_valtype *t) {
     if (idx >= c->nlocals)
         return fail(c, AW_ERR_INVALID, "unknown local %u (%s; the function has %llu)", idx, c->name,
                     (unsigned long long)c->nlocals);
-    *t = idx < c->ft->nparams ? c->ft->types[idx] : c->fd->local_types[idx - c->ft->nparams];
+    *t = idx < c->nparams ? c->params[idx] : c->locals[idx - c->nparams];
     return true;
 }
 
@@ -726,7 +728,7 @@ static bool step_one_byte(vctx *c, uint8_t op) {
     const vframe *f = NULL;
     const aw_valtype *ts;
     uint32_t nts;
-    aw_valtype t;
+    aw_valtype t = AW_I32;
     uint8_t got;
     vimm im;
     im.a = im.b = 0; /* read_u32 sets them; this keeps -Wmaybe-uninitialized quiet */
@@ -881,7 +883,8 @@ static bool validate_body(vctx *c) {
         c->name = k_ops[b].name;
         c->r.p = p + 1;
         bool ok;
-        if (b == OP_PREFIX_FC || b == OP_PREFIX_FD) ok = step_prefixed(c, b, &op);
+        if (k_ops[b].fast) ok = type_simple(c, &k_ops[b]); /* most numeric instructions */
+        else if (b == OP_PREFIX_FC || b == OP_PREFIX_FD) ok = step_prefixed(c, b, &op);
         else ok = step_one_byte(c, b);
         if (!ok) return after_invalid(c, depth_before, b == op ? 0 : b, op);
     }
@@ -899,6 +902,7 @@ bool wasm_validate_func(const aw_module *m, uint32_t defidx, aw_error *err) {
     c.ins = fd->body;
     c.name = "function";
     c.nlocals = (uint64_t)c.ft->nparams + fd->nlocals;
+    c.params = c.ft->types, c.nparams = c.ft->nparams, c.locals = fd->local_types;
     c.failed = AW_OK;
     wasm_reader_init(&c.r, fd->body - fd->body_offset, fd->body, fd->body_end);
     c.vals = c.vals_inline;
