@@ -541,12 +541,14 @@ L_I64_REM_U : {
     BIN(F64_LE, f64, i32, a <= b)
     BIN(F64_GE, f64, i32, a >= b)
 
-    /* abs, neg, copysign work on the bits: NaN payloads pass through. */
+    /* abs, neg, copysign work on the bits: NaN payloads pass through.
+     * libm's ceil/floor/trunc may hand a signalling NaN back unquieted;
+     * the spec wants an arithmetic (quiet) NaN, which a + a gives. */
     UN(F32_ABS, i32, i32, a & 0x7FFFFFFFu)
     UN(F32_NEG, i32, i32, a ^ 0x80000000u)
-    UN(F32_CEIL, f32, f32, ceilf(a))
-    UN(F32_FLOOR, f32, f32, floorf(a))
-    UN(F32_TRUNC, f32, f32, truncf(a))
+    UN(F32_CEIL, f32, f32, a != a ? a + a : ceilf(a))
+    UN(F32_FLOOR, f32, f32, a != a ? a + a : floorf(a))
+    UN(F32_TRUNC, f32, f32, a != a ? a + a : truncf(a))
     UN(F32_NEAREST, f32, f32, nearbyintf(a))
     UN(F32_SQRT, f32, f32, sqrtf(a))
     BIN(F32_ADD, f32, f32, a + b)
@@ -558,9 +560,9 @@ L_I64_REM_U : {
     BIN(F32_COPYSIGN, i32, i32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
     UN(F64_ABS, i64, i64, a & 0x7FFFFFFFFFFFFFFFull)
     UN(F64_NEG, i64, i64, a ^ 0x8000000000000000ull)
-    UN(F64_CEIL, f64, f64, ceil(a))
-    UN(F64_FLOOR, f64, f64, floor(a))
-    UN(F64_TRUNC, f64, f64, trunc(a))
+    UN(F64_CEIL, f64, f64, a != a ? a + a : ceil(a))
+    UN(F64_FLOOR, f64, f64, a != a ? a + a : floor(a))
+    UN(F64_TRUNC, f64, f64, a != a ? a + a : trunc(a))
     UN(F64_NEAREST, f64, f64, nearbyint(a))
     UN(F64_SQRT, f64, f64, sqrt(a))
     BIN(F64_ADD, f64, f64, a + b)
