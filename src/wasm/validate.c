@@ -636,7 +636,7 @@ static bool type_select(vctx *c, const vimm *im, bool typed) {
         aw_valtype ts[3] = {t, t, AW_I32};
         return pop_vals(c, ts, 3) && push_val(c, (uint8_t)t);
     }
-    uint8_t t1, t2;
+    uint8_t t1 = T_ANY, t2 = T_ANY;
     if (!pop_type(c, AW_I32) || !pop_any(c, &t1) || !pop_any(c, &t2)) return false;
     bool num1 = t1 == T_ANY || (t1 >= AW_F64 && t1 <= AW_I32), num2 = t2 == T_ANY || (t2 >= AW_F64 && t2 <= AW_I32);
     bool vec1 = t1 == T_ANY || t1 == AW_V128, vec2 = t2 == T_ANY || t2 == AW_V128;
@@ -729,7 +729,7 @@ static bool step_one_byte(vctx *c, uint8_t op) {
     const aw_valtype *ts;
     uint32_t nts;
     aw_valtype t = AW_I32;
-    uint8_t got;
+    uint8_t got = T_ANY;
     vimm im;
     im.a = im.b = 0; /* read_u32 sets them; this keeps -Wmaybe-uninitialized quiet */
     im.bytes = NULL;
