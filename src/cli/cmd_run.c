@@ -287,8 +287,12 @@ static int report_error(const char *path, const char *what, const aw_error *err)
                        : err->kind == AW_ERR_RESOURCE ? "resource limit"
                                                       : what;
     fprintf(stderr, "anywhere run: %s: %s", path, kind);
-    if (err->offset != UINT64_MAX && (err->kind == AW_ERR_MALFORMED || err->kind == AW_ERR_INVALID))
-        fprintf(stderr, " at byte offset 0x%" PRIx64, err->offset);
+    /* Say where, unless the engine's message already does. */
+    char where[32];
+    snprintf(where, sizeof where, "0x%" PRIx64, err->offset);
+    if (err->offset != UINT64_MAX && (err->kind == AW_ERR_MALFORMED || err->kind == AW_ERR_INVALID) &&
+        !strstr(err->message, where))
+        fprintf(stderr, " at byte offset %s", where);
     fprintf(stderr, ": %s\n", err->message[0] ? err->message : "(no detail)");
     return RUN_EXIT_ERROR;
 }
