@@ -384,6 +384,49 @@ static void test_deep_and_speed(void) {
     free(big);
 }
 
+/* Random bodies: instruction-like byte soup (valid opcodes, small
+ * immediates, nesting) must be accepted or rejected, never crash; run under
+ * the sanitizers by `make SAN=1 test`. Counts how many were valid. */
+static void test_random_bodies(void) {
+    static const uint8_t ops[] = {
+        OP_UNREACHABLE, OP_NOP, OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE, END, END, END, OP_BR, OP_BR_IF, OP_BR_TABLE,
+        OP_RETURN, OP_CALL, OP_CALL_INDIRECT, OP_DROP, OP_SELECT, OP_SELECT_T, OP_LOCAL_GET, OP_LOCAL_SET,
+        OP_LOCAL_TEE, OP_GLOBAL_GET, OP_GLOBAL_SET, OP_TABLE_GET, OP_TABLE_SET, OP_I32_LOAD, OP_I64_STORE,
+        OP_MEMORY_SIZE, OP_MEMORY_GROW, I32C, I32C, I32C, I64C, F32C, OP_I32_ADD, OP_I32_EQZ, OP_I64_ADD,
+        OP_F32_ADD, OP_I32_WRAP_I64, OP_REF_NULL, OP_REF_IS_NULL, OP_REF_FUNC, FC, FD, FD, 0x06, 0xFF};
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    int valid = 0, runs = 4000;
+    uint8_t body[512];
+    for (int k = 0; k < runs; k++) {
+        size_t n = 0, len = 1 + (size_t)(x % 120);
+        unsigned depth = 0;
+        while (n < len) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint8_t op = ops[x % sizeof ops];
+            if (op == END && depth == 0) continue;
+            body[n++] = op;
+            if (op == END) depth--;
+            if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF) {
+                static const uint8_t bts[] = {0x40, 0x40, AW_I32, AW_I64, T_I_I, T_V_I, T_V_II, 0x7A};
+                body[n++] = bts[(x >> 12) % sizeof bts];
+                depth++;
+                continue;
+            }
+            unsigned nimm = (unsigned)(x >> 20) % 4;
+            for (unsigned i = 0; i < nimm && n < len; i++) {
+                uint8_t v = (uint8_t)(x >> (28 + 8 * i));
+                body[n++] = (x >> 62) ? (uint8_t)(v % 3) : v;
+            }
+        }
+        for (unsigned i = 0; i <= depth; i++) body[n++] = END;
+        tmod_init(&g_mod, (uint32_t)(x >> 44) % 2 ? T_V_V : (uint32_t)(x >> 40) % NTYPES, (const aw_valtype[]){AW_I32, AW_F64}, 2, body, n);
+        aw_error err;
+        valid += wasm_validate_func(&g_mod.m, 0, &err);
+    }
+    printf("random bodies: %d of %d valid\n", valid, runs);
+    passed++;
+}
+
 /* module.c owns wasm_error_set; this weak stand-in lets the test link
  * without it (the real one wins when linked). */
 __attribute__((weak)) void wasm_error_set(aw_error *err, aw_errkind kind, uint32_t func, uint64_t offset,
@@ -410,6 +453,7 @@ int main(void) {
     test_tables_refs();
     test_simd();
     test_deep_and_speed();
+    test_random_bodies();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
