@@ -656,8 +656,19 @@ static inline bool local_type(vctx *c, uint32_t idx, aw_valtype *t) {
     return true;
 }
 
+static const char *end_name(vctx *c) {
+    if (c->nframes == 1) return "end of function";
+    switch (top_frame(c)->opcode) {
+    case OP_LOOP: return "end of loop";
+    case OP_IF: return "end of if";
+    case OP_ELSE: return "end of else";
+    default: return "end of block";
+    }
+}
+
 static bool type_end(vctx *c) {
     vframe f;
+    c->name = end_name(c);
     if (!pop_ctrl(c, &f)) return false;
     if (f.opcode == OP_IF) {
         /* An if without else has an empty else branch: [t1*] -> [t2*] needs t1* = t2*. */
@@ -750,6 +761,7 @@ static bool step_one_byte(vctx *c, uint8_t op) {
         if (top_frame(c)->opcode != OP_IF)
             return fail(c, AW_ERR_MALFORMED, "illegal opcode: else without a matching if");
         vframe fr;
+        c->name = "else (end of the then branch)";
         if (!pop_ctrl(c, &fr)) return false;
         return push_ctrl(c, OP_ELSE, fr.start, fr.nstart, fr.end, fr.nend);
     }
