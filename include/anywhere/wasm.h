@@ -225,6 +225,8 @@ aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports,
                             aw_error *err);
 
 bool aw_instance_export(const aw_instance *inst, const char *name, aw_extern *out);
+/* The same with the name's length given, for names that hold NUL bytes. */
+bool aw_instance_export_n(const aw_instance *inst, const char *name, size_t len, aw_extern *out);
 aw_func *aw_instance_func(const aw_instance *inst, const char *name);     /* NULL if none */
 aw_memory *aw_instance_memory(const aw_instance *inst, const char *name); /* NULL if none */
 aw_global *aw_instance_global(const aw_instance *inst, const char *name); /* NULL if none */

@@ -402,10 +402,14 @@ aw_errkind aw_call(aw_store *s, aw_func *f, const aw_val *args, size_t nargs, aw
 /* ---- exports -------------------------------------------------------------- */
 
 bool aw_instance_export(const aw_instance *inst, const char *name, aw_extern *out) {
+    return aw_instance_export_n(inst, name, strlen(name), out);
+}
+
+bool aw_instance_export_n(const aw_instance *inst, const char *name, size_t len, aw_extern *out) {
     const aw_module *m = inst->module;
     for (uint32_t i = 0; i < m->nexports; i++) {
         const wasm_export *e = &m->exports[i];
-        if (strcmp(e->name, name) != 0) continue;
+        if (e->name_len != len || memcmp(e->name, name, len) != 0) continue;
         out->kind = e->kind;
         switch (e->kind) {
         case AW_EXTERN_FUNC: out->of.func = inst->funcs[e->index]; break;

@@ -283,6 +283,8 @@ static void test_host(aw_module *m) {
     CHECK(aw_instance_module(inst) == m);
     aw_extern e;
     CHECK(aw_instance_export(inst, "g", &e) && e.kind == AW_EXTERN_GLOBAL);
+    CHECK(aw_instance_export_n(inst, "twice!", 5, &e) && e.of.func == twice);
+    CHECK(!aw_instance_export_n(inst, "twice", 4, &e));
 
     /* globals */
     aw_global *g = aw_instance_global(inst, "g");
