@@ -129,6 +129,28 @@ static void memory_setup(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
     mem->cap_pages = cap;
 }
 
+/* A fresh reservation: the full 8 GiB, or when address space is limited
+ * (RLIMIT_AS) what the memory may grow to, or failing that less, down to
+ * `need` (growth past it then fails, as the spec allows). Only full-size
+ * reservations are pooled. */
+static uint8_t *reserve(uint64_t most, uint64_t need, size_t *reserved) {
+    uint8_t *base = map_none(NULL, RESERVE_BYTES);
+    if (base) {
+        *reserved = RESERVE_BYTES;
+        return base;
+    }
+    uint64_t size = most > need ? most : need;
+    if (size == 0) size = WASM_PAGE_SIZE;
+    for (;;) {
+        if ((base = map_none(NULL, size))) {
+            *reserved = size;
+            return base;
+        }
+        if (size <= need || size <= WASM_PAGE_SIZE) return NULL;
+        size = size / 2 > need ? size / 2 : need;
+    }
+}
+
 /* A pooled reservation comes with some bytes already open and zero: reuse
  * one that is open exactly as far as needed, so that nothing is remapped. */
 bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
@@ -136,10 +158,11 @@ bool wasm_memory_init(aw_memory *mem, aw_limits pages, uint32_t store_cap) {
     if (pages.min > mem->cap_pages) return false;
     uint64_t bytes = (uint64_t)pages.min * WASM_PAGE_SIZE;
     region r = pool_take(&reservations, bytes);
-    if (!r.base) r.base = map_none(NULL, RESERVE_BYTES), r.open = 0;
+    size_t reserved = RESERVE_BYTES;
+    if (!r.base) r.base = reserve((uint64_t)mem->cap_pages * WASM_PAGE_SIZE, bytes, &reserved);
     if (!r.base) return false;
     mem->data = r.base;
-    mem->reserved = RESERVE_BYTES;
+    mem->reserved = reserved;
     mem->size = r.open;
     if (!set_open(r.base, r.open, bytes)) {
         wasm_memory_release(mem, NULL);
