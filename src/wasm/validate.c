@@ -882,6 +882,37 @@ static bool after_invalid(vctx *c, uint32_t depth_before, uint8_t prefix, uint32
     return false;
 }
 
+/* The commonest instructions with one-byte immediates, typed inline when
+ * nothing can go wrong (the general path reports every error). The caller
+ * has consumed the opcode byte at p. */
+static inline bool try_fast(vctx *c, const uint8_t *p, uint8_t b) {
+    if (p + 1 >= c->r.end || p[1] >= 0x80) return false;
+    uint8_t i = p[1];
+    switch (b) {
+    case OP_LOCAL_GET:
+        if (i >= c->nlocals || c->nvals == c->cap_vals) return false;
+        c->vals[c->nvals++] = (uint8_t)(i < c->nparams ? c->params[i] : c->locals[i - c->nparams]);
+        break;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE: {
+        if (i >= c->nlocals || c->nvals == top_frame(c)->height) return false;
+        uint8_t t = (uint8_t)(i < c->nparams ? c->params[i] : c->locals[i - c->nparams]);
+        uint8_t got = c->vals[c->nvals - 1];
+        if (got != t && got != T_ANY) return false;
+        if (b == OP_LOCAL_SET) c->nvals--;
+        else c->vals[c->nvals - 1] = t;
+        break;
+    }
+    case OP_I32_CONST: /* a one-byte s32 is always in range */
+        if (c->nvals == c->cap_vals) return false;
+        c->vals[c->nvals++] = AW_I32;
+        break;
+    default: return false;
+    }
+    c->r.p = p + 2;
+    return true;
+}
+
 static bool validate_body(vctx *c) {
     const wasm_functype *ft = c->ft;
     if (!push_ctrl(c, OP_BLOCK, NULL, 0, wasm_functype_results(ft), ft->nresults)) return false;
@@ -896,6 +927,7 @@ static bool validate_body(vctx *c) {
         c->r.p = p + 1;
         bool ok;
         if (k_ops[b].fast) ok = type_simple(c, &k_ops[b]); /* most numeric instructions */
+        else if (try_fast(c, p, b)) continue;
         else if (b == OP_PREFIX_FC || b == OP_PREFIX_FD) ok = step_prefixed(c, b, &op);
         else ok = step_one_byte(c, b);
         if (!ok) return after_invalid(c, depth_before, b == op ? 0 : b, op);
