@@ -170,7 +170,7 @@ void aw_store_free(aw_store *s);                  /* frees every instance and ob
 void aw_store_set_user_data(aw_store *s, void *data);
 void *aw_store_user_data(const aw_store *s);
 void aw_store_set_fuel(aw_store *s, uint64_t fuel); /* 0 = unlimited */
-uint64_t aw_store_fuel(const aw_store *s);         /* what remains */
+uint64_t aw_store_fuel(const aw_store *s);         /* what remains; UINT64_MAX if unlimited */
 /* Running code traps with AW_TRAP_INTERRUPTED at its next loop back-edge or
  * call. Safe to call from any thread, e.g. a watchdog. */
 void aw_store_interrupt(aw_store *s);

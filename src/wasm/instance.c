@@ -367,9 +367,15 @@ static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
     }
     for (uint32_t i = 0; i < m->ndatas; i++) inst->data_len[i] = m->datas[i].len;
     if (!ok) {
-        set_error(err, AW_ERR_RESOURCE, "%s%s",
-                  "cannot allocate the instance's tables or memories (out of memory, or over ",
-                  "the store's memory cap)");
+        uint32_t cap = s->config.max_memory_pages;
+        if (nm < m->nmems && cap && m->mems[nm].min > cap) {
+            char n[64];
+            snprintf(n, sizeof n, "%u pages, over the store's cap of %u", m->mems[nm].min, cap);
+            set_error(err, AW_ERR_RESOURCE, "memory %s%s", n, "");
+        } else {
+            set_error(err, AW_ERR_RESOURCE, "%s%s", "cannot allocate the instance's tables or ",
+                      "memories (out of memory or address space)");
+        }
         wasm_instance_free(inst);
         return NULL;
     }

@@ -348,6 +348,17 @@ static void test_memory_cap(aw_module *m) {
         a[0] = AW_I32_VAL(-1);
         CHECK(call1(s, inst, "grow", a, 1, r, &err) == AW_OK && r[0].of.i32 == -1);
     }
+    /* a module whose memory starts over the cap does not instantiate */
+    aw_store_config tiny = {.max_memory_pages = 1};
+    aw_store *s1 = aw_store_new(&tiny);
+    size_t len;
+    uint8_t *bytes = data_module(16, &len);
+    aw_module *dm = load(bytes, len);
+    free(bytes);
+    CHECK(dm && !aw_instantiate(s1, dm, NULL, 0, &err) && err.kind == AW_ERR_RESOURCE &&
+          strstr(err.message, "cap"));
+    aw_store_free(s1);
+    if (dm) aw_module_release(dm);
     /* embedder-made memories obey the cap and their own max */
     CHECK(aw_memory_new(s, (aw_limits){3, UINT32_MAX}) == NULL);
     aw_memory *mem = aw_memory_new(s, (aw_limits){0, 1});
