@@ -83,7 +83,6 @@ enum { INLINE_VALS = 512, INLINE_FRAMES = 64 };
 
 typedef struct vctx {
     const aw_module *m;
-    const wasm_funcdef *fd;
     const wasm_functype *ft;
     uint32_t func_index; /* in the module's function index space */
     aw_error *err;
@@ -418,6 +417,12 @@ static inline __attribute__((always_inline)) bool decode_imm(vctx *c, uint8_t im
     return fail(c, AW_ERR_MALFORMED, "illegal opcode (%s)", c->name);
 }
 
+/* The table entry of a 0xFC or 0xFD sub-opcode, or NULL. */
+static const opinfo *prefixed_op(uint8_t prefix, uint32_t op) {
+    if (prefix == OP_PREFIX_FC) return op < 32 ? &k_ops_fc[op] : NULL;
+    return op < 256 ? &k_ops_fd[op] : NULL;
+}
+
 /* Reads an opcode (with its prefix) and returns its table entry, or NULL
  * after reporting an illegal one. *prefix is 0, OP_PREFIX_FC or OP_PREFIX_FD. */
 static const opinfo *read_opcode(vctx *c, uint8_t *prefix, uint32_t *op) {
@@ -436,8 +441,7 @@ static const opinfo *read_opcode(vctx *c, uint8_t *prefix, uint32_t *op) {
             malformed_read(c);
             return NULL;
         }
-        if (b == OP_PREFIX_FC) oi = *op < 32 ? &k_ops_fc[*op] : NULL;
-        else oi = *op < 256 ? &k_ops_fd[*op] : NULL;
+        oi = prefixed_op(b, *op);
     } else {
         *op = b;
         oi = &k_ops[b];
@@ -717,9 +721,7 @@ static bool type_table_fc(vctx *c, uint32_t op, const vimm *im) {
 static bool step_prefixed(vctx *c, uint8_t prefix, uint32_t *op) {
     vimm im;
     READ(read_u32(&c->r, op));
-    const opinfo *oi = NULL;
-    if (prefix == OP_PREFIX_FC) oi = *op < 32 ? &k_ops_fc[*op] : NULL;
-    else oi = *op < 256 ? &k_ops_fd[*op] : NULL;
+    const opinfo *oi = prefixed_op(prefix, *op);
     if (!oi || !oi->name) return fail(c, AW_ERR_MALFORMED, "illegal opcode 0x%02x 0x%x", prefix, *op);
     c->name = oi->name;
     if (!decode_imm(c, oi->imm, &im)) return false;
@@ -939,7 +941,6 @@ bool wasm_validate_func(const aw_module *m, uint32_t defidx, aw_error *err) {
     vctx c;
     const wasm_funcdef *fd = &m->funcs[defidx];
     c.m = m;
-    c.fd = fd;
     c.ft = &m->types[fd->type];
     c.func_index = m->nfunc_imports + defidx;
     c.err = err;
