@@ -24,6 +24,9 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "simd.c maps slot bytes to lanes directly: little-endian hosts only"
+#endif
 _Static_assert(sizeof(wasm_slot) == 8, "a v128 is two 8-byte slots");
 _Static_assert(sizeof(wasm_v128) == 16, "v128 is 16 bytes");
 
