@@ -128,13 +128,7 @@ static void *watchdog_main(void *arg) {
     return NULL;
 }
 
-static void watchdog_start(void) {
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_destroy(&watchdog.wake);
-    pthread_cond_init(&watchdog.wake, &attr);
-    pthread_condattr_destroy(&attr);
+static void watchdog_spawn_locked(void) {
     pthread_attr_t ta;
     pthread_attr_init(&ta);
     pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
@@ -144,9 +138,30 @@ static void watchdog_start(void) {
     pthread_attr_destroy(&ta);
 }
 
+/* fork() copies the list but not the thread, and would copy the lock
+ * locked if the thread held it: hold it across fork, and in the child
+ * start a new thread on the next aw_store_set_timeout. */
+static void watchdog_prefork(void) { pthread_mutex_lock(&watchdog.lock); }
+static void watchdog_postfork_parent(void) { pthread_mutex_unlock(&watchdog.lock); }
+static void watchdog_postfork_child(void) {
+    watchdog.running = false;
+    pthread_mutex_unlock(&watchdog.lock);
+}
+
+static void watchdog_init(void) {
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_destroy(&watchdog.wake);
+    pthread_cond_init(&watchdog.wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_atfork(watchdog_prefork, watchdog_postfork_parent, watchdog_postfork_child);
+}
+
 void aw_store_set_timeout(aw_store *s, uint64_t ns) {
-    pthread_once(&watchdog.once, watchdog_start);
+    pthread_once(&watchdog.once, watchdog_init);
     pthread_mutex_lock(&watchdog.lock);
+    if (!watchdog.running) watchdog_spawn_locked();
     int expected = WASM_INTERRUPT_DEADLINE;
     atomic_compare_exchange_strong(&s->interrupt, &expected, 0);
     if (ns == 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "anywhere/wasm.h"
@@ -500,6 +501,22 @@ static void test_limits(aw_module *m) {
     CHECK(inst && call1(s, inst, "spin", NULL, 0, r, &err) == AW_ERR_TRAP &&
           err.trap == AW_TRAP_INTERRUPTED);
     aw_store_free(s);
+
+    /* deadlines still work in a child after fork (the thread does not
+     * survive fork; a new one starts) */
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(10); /* a child whose deadline never fires dies here */
+        aw_store *cs = aw_store_new(NULL);
+        aw_instance *ci = host_instance(cs, m, &h);
+        aw_store_set_timeout(cs, 10 * 1000000ull);
+        bool ok = ci && call1(cs, ci, "spin", NULL, 0, r, &err) == AW_ERR_TRAP &&
+                  err.trap == AW_TRAP_INTERRUPTED;
+        _exit(ok ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
     /* fuel */
     aw_store_config cfg = {.fuel = 100000};
