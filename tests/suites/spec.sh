@@ -2,7 +2,7 @@
 # tests/suites/spec.sh [BUILD [NAME...]] — the WebAssembly core spec tests.
 #
 # Converts each ../shared/testsuite/core/NAME.wast (beside the repository;
-# or $SPEC_DIR) with wast2json into $BUILD/spec/ (kept as a cache, converted
+# or $SPEC_DIR) with wast2json into $BUILD/spec/ (or $SPEC_OUT; kept as a cache, converted
 # again when missing or older than the .wast), runs `anywhere spectest` on
 # it, and prints "NAME: P passed, F failed" per file, then the totals; the
 # last line is "N passed, N failed". Each file's full output is kept in
@@ -17,7 +17,7 @@ if [ -z "${SPEC_DIR:-}" ]; then
     SPEC_DIR="$(dirname "$root")/shared/testsuite/core"
 fi
 anywhere="$BUILD/anywhere"
-out="$BUILD/spec"
+out="${SPEC_OUT:-$BUILD/spec}"
 
 if ! ls "$SPEC_DIR"/*.wast >/dev/null 2>&1; then
     echo "spec: no .wast files in $SPEC_DIR (check out the shared test data beside the repository, or set SPEC_DIR)"
