@@ -137,14 +137,15 @@ static int cmp_u64(const void *a, const void *b) {
 /* Where the page reads go, so that they are not optimised away. */
 static volatile uint8_t sink;
 
-typedef enum { STORE_ONLY, INSTANTIATE, INSTANTIATE_TOUCH } mode;
+typedef enum { STORE_ONLY, STORE_TIMEOUT, INSTANTIATE, INSTANTIATE_TOUCH } mode;
 
 static int measure(const char *label, aw_module *m, mode md, int iters) {
     uint64_t *t = malloc(iters * sizeof *t);
     for (int i = 0; i < iters; i++) {
         uint64_t t0 = now_ns();
         aw_store *s = aw_store_new(NULL);
-        if (md != STORE_ONLY) {
+        if (md == STORE_TIMEOUT) aw_store_set_timeout(s, 1000000000u);
+        if (md >= INSTANTIATE) {
             aw_error err;
             aw_instance *inst = aw_instantiate(s, m, NULL, 0, &err);
             if (!inst) {
@@ -196,6 +197,7 @@ int main(int argc, char **argv) {
     int iters = argc > 1 ? atoi(argv[1]) : 20000;
     if (iters < 100) iters = 100;
     int rc = measure("empty store (new + free)", NULL, STORE_ONLY, iters);
+    rc |= measure("empty store with a 1 s deadline", NULL, STORE_TIMEOUT, iters);
     rc |= bench("hello", build(1, 1, 0, 1, 14), iters);
     rc |= bench("realistic", build(200, 16, 20, 10, 10240), iters);
     return rc;

@@ -73,7 +73,9 @@ static struct {
     pthread_cond_t wake;
     bool running;
     aw_store *list;
-} watchdog = {PTHREAD_ONCE_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, NULL};
+    uint64_t next_wake; /* when the thread wakes next; UINT64_MAX: when signalled */
+} watchdog = {PTHREAD_ONCE_INIT, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, NULL,
+              UINT64_MAX};
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -118,6 +120,7 @@ static void *watchdog_main(void *arg) {
     pthread_mutex_lock(&watchdog.lock);
     for (;;) {
         uint64_t next = watch_sweep_locked();
+        watchdog.next_wake = next;
         if (next == UINT64_MAX) {
             pthread_cond_wait(&watchdog.wake, &watchdog.lock);
         } else {
@@ -145,6 +148,7 @@ static void watchdog_prefork(void) { pthread_mutex_lock(&watchdog.lock); }
 static void watchdog_postfork_parent(void) { pthread_mutex_unlock(&watchdog.lock); }
 static void watchdog_postfork_child(void) {
     watchdog.running = false;
+    watchdog.next_wake = 0;
     pthread_mutex_unlock(&watchdog.lock);
 }
 
@@ -175,7 +179,13 @@ void aw_store_set_timeout(aw_store *s, uint64_t ns) {
             watchdog.list = s;
             s->watched = true;
         }
-        pthread_cond_signal(&watchdog.wake);
+        /* Wake the thread only if it would sleep past this deadline: with
+         * one timeout per request, a new deadline is rarely the earliest,
+         * so setting one usually costs no context switch. */
+        if (s->deadline_ns < watchdog.next_wake) {
+            watchdog.next_wake = s->deadline_ns;
+            pthread_cond_signal(&watchdog.wake);
+        }
     }
     pthread_mutex_unlock(&watchdog.lock);
 }
