@@ -293,7 +293,10 @@ void wasm_instance_free(aw_instance *inst) {
 static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
                              const aw_extern *imports, aw_error *err) {
     uint8_t *base = calloc(1, img->size);
-    if (!base) return NULL;
+    if (!base) {
+        set_error(err, AW_ERR_RESOURCE, "%s%s", "out of memory for the instance", "");
+        return NULL;
+    }
     aw_instance *inst = (aw_instance *)base;
     aw_module_retain(m);
     inst->module = m;
