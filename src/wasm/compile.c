@@ -39,6 +39,8 @@ static const uint16_t map_sat[32] = {WASM_NUMSAT(MAP)};
 static const uint16_t map_mem[256] = {WASM_MEMOPS(MAP)};
 static const uint16_t map_ialu[256] = {WASM_IALU(MAP)};
 static const uint16_t map_icmp[256] = {WASM_ICMP(MAP)};
+#define MAP_V(n) [OP_##n] = IOP_V_##n + 1,
+static const uint16_t map_vbin[256] = {WASM_VBIN(MAP_V)};
 
 /* Compare index (0..19, WASM_ICMP order) transformations. */
 static const uint8_t cmp_inverse[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
@@ -656,7 +658,29 @@ static void do_ialu(cc *c, int iop, aw_valtype t) {
 }
 
 /* Numeric ops described by their opcodes.h signature ("ii_i", "f_d", ...). */
+/* Division by a constant that cannot trap uses the immediate form. */
+static bool do_divk(cc *c, int iop) {
+    if (iop < IOP_I32_DIV_S || iop > IOP_I64_REM_U) return false;
+    ent *b = st(c, c->n - 1);
+    bool is64 = iop >= IOP_I64_DIV_S;
+    bool is_signed = iop == IOP_I32_DIV_S || iop == IOP_I32_REM_S || iop == IOP_I64_DIV_S ||
+                     iop == IOP_I64_REM_S;
+    uint64_t k = is64 ? b->k : (uint32_t)b->k;
+    uint64_t minus1 = is64 ? UINT64_MAX : UINT32_MAX;
+    if (b->kind != E_CONST || k == 0 || (is_signed && k == minus1)) return false;
+    pop(c);
+    ent a = pop(c);
+    uint32_t sa = src(c, &a);
+    uint32_t d = result_dst(c, is64 ? AW_I64 : AW_I32);
+    op(c, IOP_I32_DIV_S_I + (iop - IOP_I32_DIV_S));
+    slot(c, d);
+    slot(c, sa);
+    imm(c, k);
+    return true;
+}
+
 static void do_numeric(cc *c, int iop, const char *sig) {
+    if (do_divk(c, iop)) return;
     uint32_t nin = (uint32_t)(strchr(sig, '_') - sig);
     ent in[2];
     for (uint32_t i = nin; i-- > 0;) in[i] = pop(c);
@@ -811,6 +835,16 @@ static bool do_simd(cc *c) {
         immp = c->r.p;
         const uint8_t *b;
         if (!wasm_read_bytes(&c->r, kind == WASM_IMM_LANE ? 1 : 16, &b)) return false;
+    }
+    if (map_vbin[sub]) {
+        ent b = pop(c), a = pop(c);
+        uint32_t sa = src(c, &a), sb = src(c, &b);
+        uint32_t d = result_dst(c, AW_V128);
+        op(c, map_vbin[sub] - 1);
+        slot(c, d);
+        slot(c, sa);
+        slot(c, sb);
+        return true;
     }
     wasm_simd_fn fnp = wasm_simd_ops[sub];
     if (!fnp) return false;
@@ -1310,6 +1344,7 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
     fn->local_slots = c.base - ft->param_slots;
     fn->result_slots = ft->result_slots;
     fn->nslots = c.max_slots;
+    fn->entry_fuel = fc->ninstr ? fc->ninstr : 1;
     if (defidx + 1 == mc->nfns) scratch_free(sc); /* the last one: loading is done */
     return true;
 }

@@ -126,11 +126,29 @@ static inline uint64_t rotr64(uint64_t a, uint64_t b) {
 
 #define SL(k) (*(wasm_slot *)((char *)fp + ip[k].i))
 #define SLP(k) ((wasm_slot *)((char *)fp + ip[k].i))
+#ifdef AW_INTERP_PROFILE /* op counts for tuning, printed at exit (not for production) */
+#include <stdio.h>
+static uint64_t prof_counts[IOP_COUNT];
+static const void *const *prof_labels;
+static void prof_dump(void) {
+    for (int i = 0; i < IOP_COUNT; i++)
+        if (prof_counts[i]) fprintf(stderr, "op %3d %12llu\n", i, (unsigned long long)prof_counts[i]);
+}
+static inline void prof_hit(const void *h) {
+    for (int i = 0; i < IOP_COUNT; i++)
+        if (prof_labels[i] == h) {
+            prof_counts[i]++;
+            return;
+        }
+}
+#define DISPATCH do { prof_hit(ip->h); goto *ip->h; } while (0)
+#else
 #define DISPATCH goto *ip->h
+#endif
 #define NEXT(n)                                                                                    \
     do {                                                                                           \
         ip += (n);                                                                                 \
-        goto *ip->h;                                                                               \
+        DISPATCH;                                                                                  \
     } while (0)
 #define TRAP(k)                                                                                    \
     do {                                                                                           \
@@ -169,6 +187,19 @@ static inline uint64_t rotr64(uint64_t a, uint64_t b) {
         given = tick;                                                                              \
     } while (0)
 
+/* A call charges the callee's ENTER itself and starts after it; only when
+ * the counter runs out does ENTER run (and take the slow path). */
+#define ENTER_FN(cf)                                                                               \
+    do {                                                                                           \
+        tick -= (cf)->entry_fuel;                                                                  \
+        ip = (cf)->code + 2;                                                                       \
+        if (UNLIKELY(tick < 0)) {                                                                  \
+            tick += (cf)->entry_fuel;                                                              \
+            ip = (cf)->code;                                                                       \
+        }                                                                                          \
+        DISPATCH;                                                                                  \
+    } while (0)
+
 #define EA(ak, ok, n)                                                                              \
     uint64_t ea = (uint64_t)SL(ak).i32 + ip[ok].u;                                                 \
     if (UNLIKELY(ea + (n) > mem_size)) TRAP(AW_TRAP_MEMORY_OOB)
@@ -176,17 +207,31 @@ static inline uint64_t rotr64(uint64_t a, uint64_t b) {
 #define LABEL(n) [IOP_##n] = &&L_##n,
 #define LABEL_I(n) [IOP_##n##_I] = &&L_##n##_I,
 #define LABEL_BR(n) [IOP_BR_##n] = &&L_BR_##n, [IOP_BR_##n##_I] = &&L_BR_##n##_I,
+#define LABEL_V(n) [IOP_V_##n] = &&L_V_##n,
+
+typedef double v2f64 __attribute__((vector_size(16)));
+typedef float v4f32 __attribute__((vector_size(16)));
+typedef uint64_t v2u64 __attribute__((vector_size(16)));
+typedef uint32_t v4u32 __attribute__((vector_size(16)));
+typedef uint16_t v8u16 __attribute__((vector_size(16)));
+typedef uint8_t v16u8 __attribute__((vector_size(16)));
 
 static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, aw_error *err,
                       const void *const **handlers_out) {
     static const void *const labels[IOP_COUNT] = {
         WASM_IOPS_MISC(LABEL) WASM_NUMOTHER(LABEL) WASM_NUMSAT(LABEL) WASM_MEMOPS(LABEL) WASM_IALU(LABEL)
-            WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR)};
+            WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR) WASM_VBIN(LABEL_V) WASM_IDIVK(LABEL_I)};
     if (handlers_out) {
         *handlers_out = labels;
         return AW_OK;
     }
 
+#ifdef AW_INTERP_PROFILE
+    if (!prof_labels) {
+        prof_labels = labels;
+        atexit(prof_dump);
+    }
+#endif
     const wasm_code exit_code[1] = {{.h = &&L_EXIT}};
     const wasm_code *ip = exit_code, *ret_ip = exit_code;
     wasm_slot *fp = fp0, *nfp = fp0;
@@ -224,8 +269,8 @@ do_call: /* callee, nfp, ret_ip set; ip at the calling instruction */
         }
         wasm_slot *l = nfp + cf->param_slots;
         for (uint32_t i = 0; i < cf->local_slots; i++) l[i].i64 = 0;
-        fp = nfp, fn = cf, ip = cf->code;
-        DISPATCH;
+        fp = nfp, fn = cf;
+        ENTER_FN(cf);
     }
 do_host : {
     const wasm_functype *t = callee->type;
@@ -262,8 +307,8 @@ L_CALL : {
     depth++;
     wasm_slot *l = nfp + cf->param_slots;
     for (uint32_t i = 0; i < cf->local_slots; i++) l[i].i64 = 0;
-    fp = nfp, fn = cf, ip = cf->code;
-    DISPATCH;
+    fp = nfp, fn = cf;
+    ENTER_FN(cf);
 }
 L_CALL_ANY:
     callee = funcs[ip[1].u];
@@ -750,6 +795,55 @@ L_REF_IS_NULL:
 L_REF_FUNC:
     SL(1).ref = funcs[ip[2].u];
     NEXT(3);
+
+    /* ---- division by a constant (never 0, never -1 when signed) ---- */
+#define DIVK(NAME, T, OP)                                                                          \
+    L_##NAME##_I : {                                                                               \
+        T a = (T)SL(2).i64, b = (T)ip[3].u;                                                        \
+        SL(1).i64 = (sizeof(T) == 4 ? (uint64_t)(uint32_t)(a OP b) : (uint64_t)(a OP b));          \
+        NEXT(4);                                                                                   \
+    }
+    DIVK(I32_DIV_S, int32_t, /)
+    DIVK(I32_DIV_U, uint32_t, /)
+    DIVK(I32_REM_S, int32_t, %)
+    DIVK(I32_REM_U, uint32_t, %)
+    DIVK(I64_DIV_S, int64_t, /)
+    DIVK(I64_DIV_U, uint64_t, /)
+    DIVK(I64_REM_S, int64_t, %)
+    DIVK(I64_REM_U, uint64_t, %)
+
+    /* ---- common SIMD ops inline (same results as simd.c's) ---- */
+#define VBIN(NAME, VT, EXPR)                                                                       \
+    L_V_##NAME : {                                                                                 \
+        VT a, b, r;                                                                                \
+        memcpy(&a, SLP(2), 16);                                                                    \
+        memcpy(&b, SLP(3), 16);                                                                    \
+        r = (EXPR);                                                                                \
+        memcpy(SLP(1), &r, 16);                                                                    \
+        NEXT(4);                                                                                   \
+    }
+    VBIN(F64X2_ADD, v2f64, a + b)
+    VBIN(F64X2_SUB, v2f64, a - b)
+    VBIN(F64X2_MUL, v2f64, a * b)
+    VBIN(F64X2_DIV, v2f64, a / b)
+    VBIN(F32X4_ADD, v4f32, a + b)
+    VBIN(F32X4_SUB, v4f32, a - b)
+    VBIN(F32X4_MUL, v4f32, a * b)
+    VBIN(F32X4_DIV, v4f32, a / b)
+    VBIN(I64X2_ADD, v2u64, a + b)
+    VBIN(I64X2_SUB, v2u64, a - b)
+    VBIN(I32X4_ADD, v4u32, a + b)
+    VBIN(I32X4_SUB, v4u32, a - b)
+    VBIN(I32X4_MUL, v4u32, a * b)
+    VBIN(I16X8_ADD, v8u16, a + b)
+    VBIN(I16X8_SUB, v8u16, a - b)
+    VBIN(I16X8_MUL, v8u16, a * b)
+    VBIN(I8X16_ADD, v16u8, a + b)
+    VBIN(I8X16_SUB, v16u8, a - b)
+    VBIN(V128_AND, v2u64, a & b)
+    VBIN(V128_OR, v2u64, a | b)
+    VBIN(V128_XOR, v2u64, a ^ b)
+    VBIN(V128_ANDNOT, v2u64, a & ~b)
 
     /* ---- SIMD: semantics in simd.c ---- */
 L_SIMD:

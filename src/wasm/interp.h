@@ -67,6 +67,7 @@ typedef struct wasm_fn {
     uint32_t local_slots;  /* declared locals (zeroed at entry) */
     uint32_t result_slots;
     uint32_t nslots;       /* the whole frame */
+    uint32_t entry_fuel;   /* ENTER's charge, which calls make themselves */
     wasm_trapsite *traps;
     uint32_t ntraps;
 } wasm_fn;
@@ -174,7 +175,22 @@ typedef struct wasm_frame {
     X(V128_STORE)     /* addr, v, offset */ \
     X(V128_STORE_LANE)/* addr, v, offset, size, byte offset of the lane */
 
+/* Common v128 ops run inline (V_NAME d, a, b); the rest call simd.c. */
+#define WASM_VBIN(X) \
+    X(F64X2_ADD) X(F64X2_SUB) X(F64X2_MUL) X(F64X2_DIV) \
+    X(F32X4_ADD) X(F32X4_SUB) X(F32X4_MUL) X(F32X4_DIV) \
+    X(I64X2_ADD) X(I64X2_SUB) X(I32X4_ADD) X(I32X4_SUB) X(I32X4_MUL) \
+    X(I16X8_ADD) X(I16X8_SUB) X(I16X8_MUL) X(I8X16_ADD) X(I8X16_SUB) \
+    X(V128_AND) X(V128_OR) X(V128_XOR) X(V128_ANDNOT)
+
+/* Division by a constant that cannot trap (NAME_I d, a, k; k != 0, and
+ * k != -1 for the signed ones). */
+#define WASM_IDIVK(X) \
+    X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U) \
+    X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U)
+
 #define WASM_IOP_ENUM(n) IOP_##n,
+#define WASM_IOP_ENUM_V(n) IOP_V_##n,
 #define WASM_IOP_ENUM_I(n) IOP_##n##_I,
 #define WASM_IOP_ENUM_BR(n) IOP_BR_##n, IOP_BR_##n##_I,
 enum wasm_iop {
@@ -187,11 +203,14 @@ enum wasm_iop {
     WASM_ICMP(WASM_IOP_ENUM)
     WASM_ICMP(WASM_IOP_ENUM_I)
     WASM_ICMP(WASM_IOP_ENUM_BR)
+    WASM_VBIN(WASM_IOP_ENUM_V)
+    WASM_IDIVK(WASM_IOP_ENUM_I)
     IOP_COUNT
 };
 #undef WASM_IOP_ENUM
 #undef WASM_IOP_ENUM_I
 #undef WASM_IOP_ENUM_BR
+#undef WASM_IOP_ENUM_V
 
 /* interp.c: the handler address of every internal op, by wasm_iop. */
 const void *const *wasm_interp_handlers(void);
