@@ -40,7 +40,8 @@ static const uint16_t map_mem[256] = {WASM_MEMOPS(MAP)};
 static const uint16_t map_ialu[256] = {WASM_IALU(MAP)};
 static const uint16_t map_icmp[256] = {WASM_ICMP(MAP)};
 #define MAP_V(n) [OP_##n] = IOP_V_##n + 1,
-static const uint16_t map_vbin[256] = {WASM_VBIN(MAP_V)};
+static const uint16_t map_vbin[256] = {WASM_VBIN(MAP_V) WASM_VSHIFT(MAP_V)};
+static const uint16_t map_vlane[256] = {WASM_VLANE(MAP_V)};
 
 /* Compare index (0..19, WASM_ICMP order) transformations. */
 static const uint8_t cmp_inverse[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
@@ -844,6 +845,16 @@ static bool do_simd(cc *c) {
         slot(c, d);
         slot(c, sa);
         slot(c, sb);
+        return true;
+    }
+    if (map_vlane[sub]) { /* extract_lane d, a, lane / splat d, a */
+        ent a = pop(c);
+        uint32_t sa = src(c, &a);
+        uint32_t d = result_dst(c, sig_type(sig[2]));
+        op(c, map_vlane[sub] - 1);
+        slot(c, d);
+        slot(c, sa);
+        if (immp) imm(c, *immp);
         return true;
     }
     wasm_simd_fn fnp = wasm_simd_ops[sub];

@@ -212,6 +212,8 @@ static inline void prof_hit(const void *h) {
 typedef double v2f64 __attribute__((vector_size(16)));
 typedef float v4f32 __attribute__((vector_size(16)));
 typedef uint64_t v2u64 __attribute__((vector_size(16)));
+typedef int64_t v2i64 __attribute__((vector_size(16)));
+typedef int32_t v4i32 __attribute__((vector_size(16)));
 typedef uint32_t v4u32 __attribute__((vector_size(16)));
 typedef uint16_t v8u16 __attribute__((vector_size(16)));
 typedef uint8_t v16u8 __attribute__((vector_size(16)));
@@ -220,7 +222,8 @@ static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, 
                       const void *const **handlers_out) {
     static const void *const labels[IOP_COUNT] = {
         WASM_IOPS_MISC(LABEL) WASM_NUMOTHER(LABEL) WASM_NUMSAT(LABEL) WASM_MEMOPS(LABEL) WASM_IALU(LABEL)
-            WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR) WASM_VBIN(LABEL_V) WASM_IDIVK(LABEL_I)};
+            WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR) WASM_VBIN(LABEL_V) WASM_VSHIFT(LABEL_V) WASM_VLANE(LABEL_V)
+            WASM_IDIVK(LABEL_I)};
     if (handlers_out) {
         *handlers_out = labels;
         return AW_OK;
@@ -844,6 +847,45 @@ L_REF_FUNC:
     VBIN(V128_OR, v2u64, a | b)
     VBIN(V128_XOR, v2u64, a ^ b)
     VBIN(V128_ANDNOT, v2u64, a & ~b)
+
+#define VSHIFT(NAME, VT, MASK, OP)                                                                 \
+    L_V_##NAME : {                                                                                 \
+        VT a;                                                                                      \
+        memcpy(&a, SLP(2), 16);                                                                    \
+        a = a OP(int)(SL(3).i32 & (MASK));                                                         \
+        memcpy(SLP(1), &a, 16);                                                                    \
+        NEXT(4);                                                                                   \
+    }
+    VSHIFT(I32X4_SHL, v4u32, 31, <<)
+    VSHIFT(I32X4_SHR_S, v4i32, 31, >>)
+    VSHIFT(I32X4_SHR_U, v4u32, 31, >>)
+    VSHIFT(I64X2_SHL, v2u64, 63, <<)
+    VSHIFT(I64X2_SHR_S, v2i64, 63, >>)
+    VSHIFT(I64X2_SHR_U, v2u64, 63, >>)
+L_V_I32X4_EXTRACT_LANE:
+L_V_F32X4_EXTRACT_LANE : {
+    uint32_t v;
+    memcpy(&v, (char *)SLP(2) + 4 * ip[3].u, 4);
+    SL(1).i64 = v;
+    NEXT(4);
+}
+L_V_I64X2_EXTRACT_LANE:
+L_V_F64X2_EXTRACT_LANE:
+    SL(1) = SLP(2)[ip[3].u];
+    NEXT(4);
+L_V_I32X4_SPLAT:
+L_V_F32X4_SPLAT : {
+    uint64_t v = (uint32_t)SL(2).i64;
+    v |= v << 32;
+    SLP(1)[0].i64 = v, SLP(1)[1].i64 = v;
+    NEXT(3);
+}
+L_V_I64X2_SPLAT:
+L_V_F64X2_SPLAT : {
+    wasm_slot v = SL(2);
+    SLP(1)[0] = v, SLP(1)[1] = v;
+    NEXT(3);
+}
 
     /* ---- SIMD: semantics in simd.c ---- */
 L_SIMD:

@@ -183,6 +183,14 @@ typedef struct wasm_frame {
     X(I16X8_ADD) X(I16X8_SUB) X(I16X8_MUL) X(I8X16_ADD) X(I8X16_SUB) \
     X(V128_AND) X(V128_OR) X(V128_XOR) X(V128_ANDNOT)
 
+/* v128 shifts by an i32 count (V_NAME d, a, count) and lane moves
+ * (V_..._EXTRACT_LANE d, a, lane; V_..._SPLAT d, a), inline. */
+#define WASM_VSHIFT(X) \
+    X(I32X4_SHL) X(I32X4_SHR_S) X(I32X4_SHR_U) X(I64X2_SHL) X(I64X2_SHR_S) X(I64X2_SHR_U)
+#define WASM_VLANE(X) \
+    X(I32X4_EXTRACT_LANE) X(I64X2_EXTRACT_LANE) X(F32X4_EXTRACT_LANE) X(F64X2_EXTRACT_LANE) \
+    X(I32X4_SPLAT) X(I64X2_SPLAT) X(F32X4_SPLAT) X(F64X2_SPLAT)
+
 /* Division by a constant that cannot trap (NAME_I d, a, k; k != 0, and
  * k != -1 for the signed ones). */
 #define WASM_IDIVK(X) \
@@ -204,6 +212,8 @@ enum wasm_iop {
     WASM_ICMP(WASM_IOP_ENUM_I)
     WASM_ICMP(WASM_IOP_ENUM_BR)
     WASM_VBIN(WASM_IOP_ENUM_V)
+    WASM_VSHIFT(WASM_IOP_ENUM_V)
+    WASM_VLANE(WASM_IOP_ENUM_V)
     WASM_IDIVK(WASM_IOP_ENUM_I)
     IOP_COUNT
 };
