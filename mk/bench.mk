@@ -16,8 +16,10 @@ BENCH_WASM_FLAGS = --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror
 .PHONY: bench bench-build
 bench: bench-build
 	bench/run.sh $(BUILD)
+	$(BENCH_DIR)/load
+	$(BENCH_DIR)/instantiate 20000
 
-bench-build: $(BENCH_DIR)/bench_wasm \
+bench-build: $(BENCH_DIR)/bench_wasm $(BENCH_DIR)/load $(BENCH_DIR)/instantiate \
              $(foreach w,$(BENCH_WORKLOADS),$(BENCH_DIR)/native/$(w) $(BENCH_DIR)/wasm/$(w).wasm)
 
 $(BENCH_DIR)/native/%: bench/workloads/%.c bench/native_main.c bench/workloads/bench.h
@@ -29,5 +31,10 @@ $(BENCH_DIR)/wasm/%.wasm: bench/workloads/%.c bench/workloads/bench.h
 	$(BENCH_WASM_CC) $(BENCH_WASM_FLAGS) -o $@ $<
 
 $(BENCH_DIR)/bench_wasm: bench/bench_wasm.c $(BUILD)/libanywhere.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL)
+
+# Loading speed (bench/load.c) and instantiation cost (bench/instantiate.c).
+$(BENCH_DIR)/load $(BENCH_DIR)/instantiate: $(BENCH_DIR)/%: bench/%.c $(BUILD)/libanywhere.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL)
