@@ -15,4 +15,4 @@ examples: $(EXAMPLES)
 # Written to a temporary name first: two makes running at once must never
 # leave a half-written module behind.
 examples/fib/fib.wasm: examples/fib/fib.c mk/examples.mk
-	$(WASM_CC) $(WASM_CFLAGS) -o $@.tmp.$$$$ $< && mv -f $@.tmp.$$$$ $@
+	$(WASM_CC) $(WASM_CFLAGS) -o $(@:.wasm=.tmp$$$$.wasm) $< && mv -f $(@:.wasm=.tmp$$$$.wasm) $@
