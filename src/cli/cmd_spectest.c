@@ -197,6 +197,46 @@ static bool parse_u64(const char *s, uint64_t *out) {
     return true;
 }
 
+/* Export names may hold NUL bytes ("\u0000" in the JSON), which a C string
+ * from cJSON cannot carry. Before parsing, each such escape inside a string
+ * becomes the byte 0xFF, which never occurs in the UTF-8 text wast2json
+ * writes; export_lookup turns it back into NUL and passes the length.
+ * Works in place: the text only shrinks. Returns the new length. */
+#define SPEC_NUL_MARK '\xff'
+
+static size_t mark_nul_escapes(char *text, size_t len) {
+    size_t in = 0, out = 0;
+    bool in_string = false;
+    while (in < len) {
+        char c = text[in];
+        if (in_string && c == '\\' && in + 1 < len) {
+            if (in + 5 < len && !memcmp(text + in + 1, "u0000", 5)) {
+                text[out++] = SPEC_NUL_MARK;
+                in += 6;
+            } else {
+                text[out++] = text[in++];
+                text[out++] = text[in++];
+            }
+            continue;
+        }
+        if (c == '"') in_string = !in_string;
+        text[out++] = text[in++];
+    }
+    text[out] = 0;
+    return out;
+}
+
+/* Finds an export of `inst` by a name that may carry NUL marks. */
+static bool export_lookup(const aw_instance *inst, const char *field, aw_externkind kind, aw_extern *out) {
+    size_t len = strlen(field);
+    char *name = malloc(len + 1);
+    if (!name) return false;
+    for (size_t i = 0; i <= len; i++) name[i] = field[i] == SPEC_NUL_MARK ? 0 : field[i];
+    bool found = aw_instance_export_n(inst, name, len, out) && out->kind == kind;
+    free(name);
+    return found;
+}
+
 /* ---- values --------------------------------------------------------------- */
 
 static bool parse_valtype(const char *s, aw_valtype *t) {
@@ -616,7 +656,8 @@ static bool run_action(spec_run *r, const cJSON *action, spec_result *res) {
         return false;
     }
     if (!strcmp(type, "get")) {
-        aw_global *g = aw_instance_global(inst, field);
+        aw_extern e;
+        aw_global *g = export_lookup(inst, field, AW_EXTERN_GLOBAL, &e) ? e.of.global : NULL;
         if (!g) {
             spec_fail(r, "no exported global \"%s\"", field);
             return false;
@@ -629,7 +670,8 @@ static bool run_action(spec_run *r, const cJSON *action, spec_result *res) {
         spec_fail(r, "unknown action type \"%s\"", type);
         return false;
     }
-    aw_func *f = aw_instance_func(inst, field);
+    aw_extern e;
+    aw_func *f = export_lookup(inst, field, AW_EXTERN_FUNC, &e) ? e.of.func : NULL;
     if (!f) {
         spec_fail(r, "no exported function \"%s\"", field);
         return false;
@@ -934,6 +976,7 @@ int cmd_spectest(int argc, char **argv) {
         fprintf(stderr, "anywhere spectest: cannot read %s: %s\n", path, strerror(errno));
         return 2;
     }
+    len = mark_nul_escapes(text, len);
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
     const cJSON *commands = cJSON_GetObjectItemCaseSensitive(root, "commands");
