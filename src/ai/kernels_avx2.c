@@ -1,0 +1,236 @@
+/*
+ * kernels_avx2.c — AVX2 + FMA + F16C dot products. Every function carries a
+ * target attribute, so this file builds with the project's portable flags
+ * and these kernels only run after kernels.c has checked the CPU.
+ *
+ * Signed int8 x int8 products use the usual trick: maddubs needs an unsigned
+ * first operand, so |a| * (b with a's sign) is the same product.
+ * Integer sums stay exact; floats enter once per block, as in the formats'
+ * definitions.
+ */
+#include "ai/kernels.h"
+#include "ai/quant.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define TARGET __attribute__((target("avx2,fma,f16c")))
+
+TARGET static inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+TARGET static inline float h2f(ai_f16 h) { return _cvtsh_ss(h); }
+
+TARGET static inline __m256i sum_i8_pairs(__m256i x, __m256i y) {
+    __m256i dot = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+    return _mm256_madd_epi16(dot, _mm256_set1_epi16(1));
+}
+
+/* 32 nibbles -> 32 bytes: low nibbles of bytes 0..15 first, then high. */
+TARGET static inline __m256i nibbles_32(const uint8_t *p) {
+    __m128i t = _mm_loadu_si128((const __m128i *)p);
+    __m256i b = _mm256_insertf128_si256(_mm256_castsi128_si256(t), _mm_srli_epi16(t, 4), 1);
+    return _mm256_and_si256(b, _mm256_set1_epi8(0xf));
+}
+
+/* ---- Q8_0 / Q4_0 against Q8_0 ---- */
+
+TARGET static void dot_q8_0(int n, float *s, const void *w, const void *x) {
+    const ai_block_q8_0 *a = w, *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    for (int i = 0; i < n / AI_QK; i++) {
+        __m256 d = _mm256_set1_ps(h2f(a[i].d) * h2f(b[i].d));
+        __m256i p = sum_i8_pairs(_mm256_loadu_si256((const __m256i *)a[i].qs), _mm256_loadu_si256((const __m256i *)b[i].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
+    }
+    *s = hsum(acc);
+}
+
+TARGET static void dot4_q8_0(int n, float *s, const void *w, size_t rb, const void *x) {
+    const ai_block_q8_0 *b = x;
+    const ai_block_q8_0 *a0 = w, *a1 = (const void *)((const uint8_t *)w + rb),
+                        *a2 = (const void *)((const uint8_t *)w + 2 * rb), *a3 = (const void *)((const uint8_t *)w + 3 * rb);
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    for (int i = 0; i < n / AI_QK; i++) {
+        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
+        float dy = h2f(b[i].d);
+#define ROW(a, c) c = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * dy), \
+                       _mm256_cvtepi32_ps(sum_i8_pairs(_mm256_loadu_si256((const __m256i *)a[i].qs), y)), c)
+        ROW(a0, c0); ROW(a1, c1); ROW(a2, c2); ROW(a3, c3);
+#undef ROW
+    }
+    s[0] = hsum(c0); s[1] = hsum(c1); s[2] = hsum(c2); s[3] = hsum(c3);
+}
+
+TARGET static void dot_q4_0(int n, float *s, const void *w, const void *x) {
+    const ai_block_q4_0 *a = w;
+    const ai_block_q8_0 *b = x;
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i off = _mm256_set1_epi8(8);
+    for (int i = 0; i < n / AI_QK; i++) {
+        __m256 d = _mm256_set1_ps(h2f(a[i].d) * h2f(b[i].d));
+        __m256i q = _mm256_sub_epi8(nibbles_32(a[i].qs), off);
+        __m256i p = sum_i8_pairs(q, _mm256_loadu_si256((const __m256i *)b[i].qs));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
+    }
+    *s = hsum(acc);
+}
+
+TARGET static void dot4_q4_0(int n, float *s, const void *w, size_t rb, const void *x) {
+    const ai_block_q8_0 *b = x;
+    const ai_block_q4_0 *a0 = w, *a1 = (const void *)((const uint8_t *)w + rb),
+                        *a2 = (const void *)((const uint8_t *)w + 2 * rb), *a3 = (const void *)((const uint8_t *)w + 3 * rb);
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    const __m256i off = _mm256_set1_epi8(8);
+    for (int i = 0; i < n / AI_QK; i++) {
+        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
+        float dy = h2f(b[i].d);
+#define ROW(a, c) c = _mm256_fmadd_ps(_mm256_set1_ps(h2f(a[i].d) * dy), \
+                       _mm256_cvtepi32_ps(sum_i8_pairs(_mm256_sub_epi8(nibbles_32(a[i].qs), off), y)), c)
+        ROW(a0, c0); ROW(a1, c1); ROW(a2, c2); ROW(a3, c3);
+#undef ROW
+    }
+    s[0] = hsum(c0); s[1] = hsum(c1); s[2] = hsum(c2); s[3] = hsum(c3);
+}
+
+/* ---- K-quants against Q8_K ---- */
+
+static inline void q4_k_scales(const uint8_t *q, uint8_t sc[8], uint8_t m[8]) {
+    for (int j = 0; j < 4; j++) {
+        sc[j] = q[j] & 63;
+        m[j] = q[j + 4] & 63;
+        sc[j + 4] = (q[j + 8] & 0xf) | ((q[j] >> 6) << 4);
+        m[j + 4] = (q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4);
+    }
+}
+
+TARGET static void dot_q4_k(int n, float *s, const void *w, const void *x) {
+    const ai_block_q4_k *a = w;
+    const ai_block_q8_k *b = x;
+    const __m256i m4 = _mm256_set1_epi8(0xf);
+    __m256 acc = _mm256_setzero_ps();
+    float summin = 0;
+    for (int i = 0; i < n / AI_QK_K; i++) {
+        uint8_t sc[8], m[8];
+        q4_k_scales(a[i].scales, sc, m);
+        int mins = 0;
+        for (int j = 0; j < 8; j++) mins += m[j] * (b[i].bsums[2 * j] + b[i].bsums[2 * j + 1]);
+        summin += b[i].d * h2f(a[i].dmin) * mins;
+        __m256i sumi = _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            __m256i q4 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32 * j));
+            __m256i lo = _mm256_and_si256(q4, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), m4);
+            __m256i pl = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(b[i].qs + 64 * j)));
+            __m256i ph = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(b[i].qs + 64 * j + 32)));
+            pl = _mm256_madd_epi16(pl, _mm256_set1_epi16(sc[2 * j]));
+            ph = _mm256_madd_epi16(ph, _mm256_set1_epi16(sc[2 * j + 1]));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(pl, ph));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * h2f(a[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    *s = hsum(acc) - summin;
+}
+
+TARGET static void dot_q6_k(int n, float *s, const void *w, const void *x) {
+    const ai_block_q6_k *a = w;
+    const ai_block_q8_k *b = x;
+    const __m256i m4 = _mm256_set1_epi8(0xf), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    __m256 acc = _mm256_setzero_ps();
+    for (int i = 0; i < n / AI_QK_K; i++) {
+        __m256i sumi = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = a[i].ql + 64 * h, *qh = a[i].qh + 32 * h;
+            const int8_t *sc = a[i].scales + 8 * h, *y = b[i].qs + 128 * h;
+            __m256i l1 = _mm256_loadu_si256((const __m256i *)ql), l2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i hb = _mm256_loadu_si256((const __m256i *)qh);
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
+            for (int k = 0; k < 4; k++) {
+                __m256i yk = _mm256_loadu_si256((const __m256i *)(y + 32 * k));
+                /* (q - 32) * y = q*y - 32*y, both products fit in int16 */
+                __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], yk), _mm256_maddubs_epi16(k32, yk));
+                __m256i scv = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scv));
+            }
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * h2f(a[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    *s = hsum(acc);
+}
+
+/* ---- float formats ---- */
+
+TARGET static void dot_f32(int n, float *s, const void *w, const void *x) {
+    const float *a = w, *b = x;
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        c0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), c0);
+        c1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), c1);
+    }
+    float sum = hsum(_mm256_add_ps(c0, c1));
+    for (; i < n; i++) sum += a[i] * b[i];
+    *s = sum;
+}
+
+TARGET static void dot_f16(int n, float *s, const void *w, const void *x) {
+    const ai_f16 *a = w, *b = x;
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        c0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i))),
+                             _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i))), c0);
+        c1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i + 8))),
+                             _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i + 8))), c1);
+    }
+    float sum = hsum(_mm256_add_ps(c0, c1));
+    for (; i < n; i++) sum += h2f(a[i]) * h2f(b[i]);
+    *s = sum;
+}
+
+TARGET static inline __m256 bf16x8(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+
+TARGET static void dot_bf16(int n, float *s, const void *w, const void *x) {
+    const uint16_t *a = w, *b = x;
+    __m256 c0 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) c0 = _mm256_fmadd_ps(bf16x8(a + i), bf16x8(b + i), c0);
+    float sum = hsum(c0);
+    for (; i < n; i++) sum += ai_bf16_to_f32(a[i]) * ai_bf16_to_f32(b[i]);
+    *s = sum;
+}
+
+ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype) {
+    switch (wtype) {
+    case AI_TYPE_F32: return dot_f32;
+    case AI_TYPE_F16: return dot_f16;
+    case AI_TYPE_BF16: return dot_bf16;
+    case AI_TYPE_Q8_0: return dot_q8_0;
+    case AI_TYPE_Q4_0: return dot_q4_0;
+    case AI_TYPE_Q4_K: return dot_q4_k;
+    case AI_TYPE_Q6_K: return dot_q6_k;
+    default: return NULL;
+    }
+}
+
+ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) {
+    switch (wtype) {
+    case AI_TYPE_Q8_0: return dot4_q8_0;
+    case AI_TYPE_Q4_0: return dot4_q4_0;
+    default: return NULL;
+    }
+}
+
+#else
+ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype) { (void)wtype; return NULL; }
+ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) { (void)wtype; return NULL; }
+#endif
