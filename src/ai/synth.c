@@ -166,9 +166,11 @@ int ai_synth(const ai_synth_params *p, const char *path, char *err, size_t errle
     int hd = p->dim / p->heads, kvd = p->kv_heads * hd;
     uint32_t t_hi = mixed ? AI_TYPE_Q6_K : (uint32_t)type; /* Q4_K_M keeps a few tensors in Q6_K */
     float sd = sqrtf(3.f / p->dim), sf = sqrtf(3.f / ff);
-    add_matrix(&s, "token_embd.weight", p->dim, p->vocab, type, 1.f);
+    add_matrix(&s, "token_embd.weight", p->dim, p->vocab, type, p->tied ? 3.f : 1.f);
     add_vector(&s, "output_norm.weight", p->dim, 1.f, 0.1f);
-    if (!p->tied) add_matrix(&s, "output.weight", p->dim, p->vocab, t_hi, sd);
+    /* 3x the unit scale: logits with a spread of a few nats, so next-token
+     * distributions are peaked like a trained model's, not flat */
+    if (!p->tied) add_matrix(&s, "output.weight", p->dim, p->vocab, t_hi, 3 * sd);
     char name[96];
     for (int l = 0; l < p->layers; l++) {
 #define N(x) (snprintf(name, sizeof name, "blk.%d." x, l), name)

@@ -5,6 +5,7 @@
 #include "ai/threadpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -20,6 +21,15 @@
  * long enough to bridge the gap between the matmuls of one forward pass,
  * short enough not to burn a core while the model is idle. */
 #define SPIN_LIMIT 20000
+/* After this many pause-spins a waiting thread yields its core instead:
+ * on a machine with more runnable threads than cores, pure spinning would
+ * keep the very thread being waited for off the CPU. */
+#define SPIN_BEFORE_YIELD 256
+
+static void backoff(int *spins) {
+    if (++*spins < SPIN_BEFORE_YIELD) cpu_relax();
+    else sched_yield();
+}
 
 typedef struct { ai_pool *pool; int id; } worker_arg;
 
@@ -48,7 +58,7 @@ static void *worker(void *a) {
     unsigned seen = 0;
     for (;;) {
         int spins = 0;
-        while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit) && spins < SPIN_LIMIT) { cpu_relax(); spins++; }
+        while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit) && spins < SPIN_LIMIT) backoff(&spins);
         if (atomic_load(&p->gen) == seen && !atomic_load(&p->quit)) {
             pthread_mutex_lock(&p->mu);
             while (atomic_load(&p->gen) == seen && !atomic_load(&p->quit)) pthread_cond_wait(&p->cv, &p->mu);
@@ -108,5 +118,6 @@ void ai_pool_run(ai_pool *p, ai_task_fn fn, void *arg, int n) {
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     do_tasks(p, 0);
-    while (atomic_load(&p->busy) > 0) cpu_relax();
+    int spins = 0;
+    while (atomic_load(&p->busy) > 0) backoff(&spins);
 }

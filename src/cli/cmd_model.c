@@ -19,7 +19,7 @@ static void usage(FILE *f) {
             "                            [--dim N] [--layers N] [--heads N] [--kv-heads N] [--vocab N] [--ff N]\n"
             "                            [--ctx N] [--rope-base F] [--eps F] [--tied] [--seed N] [--name S]\n"
             "       anywhere model info FILE.gguf [--tensors]\n"
-            "       anywhere model run FILE.gguf [--tokens 1,2,3] [-n N] [--threads N] [--logprobs]\n"
+            "       anywhere model run FILE.gguf [--tokens 1,2,3] [-n N] [--threads N] [--batch N] [--logprobs] [--timing]\n"
             "                            greedy generation from token ids (for testing and benchmarks)\n");
 }
 
@@ -127,13 +127,14 @@ static double now(void) {
  * --logprobs the log-softmax of the first next-token distribution). */
 static int run_main(int argc, char **argv) {
     const char *path = NULL, *toks = "1";
-    int n_gen = 16, threads = 0;
+    int n_gen = 16, threads = 0, batch = 0;
     bool logprobs = false, timing = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--tokens") && i + 1 < argc) toks = argv[++i];
         else if (!strcmp(a, "-n") && i + 1 < argc) n_gen = atoi(argv[++i]);
         else if (!strcmp(a, "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(a, "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
         else if (!strcmp(a, "--logprobs")) logprobs = true;
         else if (!strcmp(a, "--timing")) timing = true;
         else if (a[0] != '-') path = a;
@@ -152,28 +153,28 @@ static int run_main(int argc, char **argv) {
         if (*p == ',') p++;
         else if (*p) { fprintf(stderr, "anywhere model run: bad --tokens\n"); return 2; }
     }
-    ai_context *c = ai_context_new(m, &(ai_context_params){.n_ctx = n + n_gen + 1, .n_threads = threads}, err, sizeof err);
+    ai_context *c = ai_context_new(m, &(ai_context_params){.n_ctx = n + n_gen + 1, .n_threads = threads, .n_batch = batch}, err, sizeof err);
     if (!c) { fprintf(stderr, "anywhere model run: %s\n", err); return 1; }
     int V = ai_model_n_vocab(m);
     float *logits = malloc(sizeof(float) * V), *lp = malloc(sizeof(float) * V);
     double t0 = now();
     if (ai_eval(c, t, n, 0, logits)) { fprintf(stderr, "anywhere model run: %s\n", ai_context_error(c)); return 1; }
     double t1 = now();
-    if (logprobs) {
-        ai_log_softmax(logits, V, lp);
-        printf("logprobs");
-        for (int i = 0; i < V; i++) printf(" %.6f", lp[i]);
-        printf("\n");
-    }
     ai_sampler *s = ai_sampler_new(&(ai_sampler_params){.temperature = 0, .repeat_penalty = 1}, V);
-    printf("tokens");
     int pos = n;
     for (int i = 0; i < n_gen; i++) {
+        if (logprobs) {
+            ai_log_softmax(logits, V, lp);
+            printf("logprobs");
+            for (int k = 0; k < V; k++) printf(" %.6f", lp[k]);
+            printf("\n");
+        }
         int32_t next = ai_sampler_sample(s, logits);
-        printf(" %d", next);
-        fflush(stdout);
+        t[n + i] = next;
         if (i + 1 < n_gen && ai_eval(c, &next, 1, pos++, logits)) { fprintf(stderr, "%s\n", ai_context_error(c)); return 1; }
     }
+    printf("tokens");
+    for (int i = 0; i < n_gen; i++) printf(" %d", t[n + i]);
     printf("\n");
     double t2 = now();
     if (timing)
