@@ -176,7 +176,7 @@ static void attn_task(void *arg, int task, int thread) {
     const float *q = c->q + (size_t)t * hp->n_head * hd + (size_t)h * hd;
     ai_f16 *q16 = c->q16 + (size_t)thread * hd;
     float *sc = c->scores + (size_t)thread * c->n_ctx;
-    for (int i = 0; i < hd; i++) q16[i] = ai_f32_to_f16(q[i]);
+    ai_get_to_f16()(hd, q16, q);
     const ai_f16 *kbase = c->kc + (size_t)j->layer * c->n_ctx * kvd + (size_t)kvh * hd;
     const ai_f16 *vbase = c->vc + (size_t)j->layer * c->n_ctx * kvd + (size_t)kvh * hd;
     ai_vec_dot_fn dot = ai_get_vec_dot(AI_TYPE_F16);
@@ -191,10 +191,10 @@ static void attn_task(void *arg, int task, int thread) {
     float inv = (float)(1.0 / sum);
     float *o = c->att + (size_t)t * hp->n_head * hd + (size_t)h * hd;
     memset(o, 0, sizeof(float) * hd);
+    ai_mad_f16_fn mad = ai_get_mad_f16();
     for (int s = 0; s <= p; s++) {
         float w = ai_f16_to_f32(ai_f32_to_f16(sc[s] * inv));
-        const ai_f16 *vr = vbase + (size_t)s * kvd;
-        for (int i = 0; i < hd; i++) o[i] += w * ai_f16_to_f32(vr[i]);
+        mad(hd, o, w, vbase + (size_t)s * kvd);
     }
 }
 
@@ -216,7 +216,8 @@ static void attention(ai_context *c, int l, int pos, int n) {
         rope(m, q, hp->n_head, pos + t);
         rope(m, k, hp->n_head_kv, pos + t);
         size_t at = ((size_t)l * c->n_ctx + pos + t) * kvd;
-        for (int i = 0; i < kvd; i++) { c->kc[at + i] = ai_f32_to_f16(k[i]); c->vc[at + i] = ai_f32_to_f16(v[i]); }
+        ai_get_to_f16()(kvd, c->kc + at, k);
+        ai_get_to_f16()(kvd, c->vc + at, v);
     }
     attn_job j = {c, l, pos, n};
     ai_pool_run(c->pool, attn_task, &j, n * hp->n_head);

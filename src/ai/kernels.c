@@ -172,6 +172,28 @@ ai_vec_dot_fn ai_get_vec_dot(uint32_t wtype) {
     return f ? f : scalar_dot(wtype);
 }
 
+static void mad_f16(int n, float *y, float a, const ai_f16 *x) {
+    for (int i = 0; i < n; i++) y[i] += a * ai_f16_to_f32(x[i]);
+}
+static void to_f16(int n, ai_f16 *y, const float *x) {
+    for (int i = 0; i < n; i++) y[i] = ai_f32_to_f16(x[i]);
+}
+
+ai_mad_f16_fn ai_get_mad_f16(void) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? ai_avx2_mad_f16() : mad_f16;
+}
+
+ai_to_f16_fn ai_get_to_f16(void) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? ai_avx2_to_f16() : to_f16;
+}
+
+static ai_tile42_fn get_tile42(uint32_t wtype) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? ai_avx2_tile42(wtype) : NULL;
+}
+
 static ai_vec_dot4_fn get_vec_dot4(uint32_t wtype) {
     pthread_once(&select_once, select_kernels);
     return use_avx2 ? ai_avx2_vec_dot4(wtype) : NULL;
@@ -198,6 +220,7 @@ typedef struct {
     int row_tasks;
     ai_vec_dot_fn dot;
     ai_vec_dot4_fn dot4;
+    ai_tile42_fn tile42;
 } matmul_job;
 
 static void matmul_task(void *arg, int i, int thread) {
@@ -208,6 +231,20 @@ static void matmul_task(void *arg, int i, int thread) {
     int r1 = r0 + ROWS_PER_TASK < w->rows ? r0 + ROWS_PER_TASK : w->rows;
     int t1 = t0 + TOK_PER_TASK < j->n ? t0 + TOK_PER_TASK : j->n;
     const uint8_t *wd = w->data;
+    if (j->tile42) {
+        /* pairs of tokens through 4-row tiles; leftovers below */
+        int r4 = r0 + (r1 - r0) / 4 * 4;
+        for (; t0 + 2 <= t1; t0 += 2) {
+            const uint8_t *x = j->xq + (size_t)t0 * j->x_bytes;
+            float *o = j->out + (size_t)t0 * w->rows;
+            for (int r = r0; r < r4; r += 4)
+                j->tile42(w->cols, o + r, w->rows, wd + (size_t)r * w->row_bytes, w->row_bytes, x, j->x_bytes);
+            for (int r = r4; r < r1; r++) {
+                j->dot(w->cols, o + r, wd + (size_t)r * w->row_bytes, x);
+                j->dot(w->cols, o + w->rows + r, wd + (size_t)r * w->row_bytes, x + j->x_bytes);
+            }
+        }
+    }
     for (int t = t0; t < t1; t++) {
         const void *x = j->xq + (size_t)t * j->x_bytes;
         float *o = j->out + (size_t)t * w->rows;
@@ -222,7 +259,7 @@ void ai_matmul_q(ai_pool *pool, const ai_weight *w, const void *xq, int n, float
     matmul_job j = {
         .w = w, .xq = xq, .x_bytes = ai_row_bytes(ai_vec_dot_type(w->type), w->cols), .n = n, .out = out,
         .row_tasks = (w->rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
-        .dot = ai_get_vec_dot(w->type), .dot4 = get_vec_dot4(w->type),
+        .dot = ai_get_vec_dot(w->type), .dot4 = get_vec_dot4(w->type), .tile42 = get_tile42(w->type),
     };
     int tok_tasks = (n + TOK_PER_TASK - 1) / TOK_PER_TASK;
     ai_pool_run(pool, matmul_task, &j, j.row_tasks * tok_tasks);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ai/threadpool.h"
+#include "ai/quant.h"
 
 typedef struct {
     const void *data;
@@ -55,5 +56,17 @@ ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype);
 /* AVX2 multi-row kernels: 4 weight rows against one activation row. */
 typedef void (*ai_vec_dot4_fn)(int n, float *s, const void *w, size_t row_bytes, const void *x);
 ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype);
+/* AVX2 tile kernels: 4 weight rows x 2 activation rows (xb bytes apart);
+ * results at s[t * ldo + r]. */
+typedef void (*ai_tile42_fn)(int n, float *s, size_t ldo, const void *w, size_t row_bytes, const void *x, size_t xb);
+ai_tile42_fn ai_avx2_tile42(uint32_t wtype);
+
+/* Half-precision helpers for the F16 KV cache. */
+typedef void (*ai_mad_f16_fn)(int n, float *y, float a, const ai_f16 *x);  /* y += a*x */
+typedef void (*ai_to_f16_fn)(int n, ai_f16 *y, const float *x);
+ai_mad_f16_fn ai_get_mad_f16(void);
+ai_to_f16_fn ai_get_to_f16(void);
+ai_mad_f16_fn ai_avx2_mad_f16(void);
+ai_to_f16_fn ai_avx2_to_f16(void);
 
 #endif

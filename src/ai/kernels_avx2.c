@@ -97,6 +97,64 @@ TARGET static void dot4_q4_0(int n, float *s, const void *w, size_t rb, const vo
     s[0] = hsum(c0); s[1] = hsum(c1); s[2] = hsum(c2); s[3] = hsum(c3);
 }
 
+/* 4 weight rows x 2 activation rows (prompt processing): each weight
+ * block is loaded and unpacked once for two tokens and each activation
+ * block once for four rows. s[t * ldo + r] receives row r . token t. */
+#define TILE42(NAME, BT, UNPACK)                                                                           \
+    TARGET static void NAME(int n, float *s, size_t ldo, const void *w, size_t rb, const void *x, size_t xb) { \
+        const ai_block_q8_0 *y0 = x, *y1 = (const void *)((const uint8_t *)x + xb);                        \
+        const BT *a[4];                                                                                    \
+        for (int r = 0; r < 4; r++) a[r] = (const void *)((const uint8_t *)w + r * rb);                    \
+        __m256 c[4][2];                                                                                    \
+        for (int r = 0; r < 4; r++) c[r][0] = c[r][1] = _mm256_setzero_ps();                               \
+        for (int i = 0; i < n / AI_QK; i++) {                                                              \
+            __m256i v0 = _mm256_loadu_si256((const __m256i *)y0[i].qs);                                    \
+            __m256i v1 = _mm256_loadu_si256((const __m256i *)y1[i].qs);                                    \
+            __m256 d0 = _mm256_set1_ps(h2f(y0[i].d)), d1 = _mm256_set1_ps(h2f(y1[i].d));                   \
+            for (int r = 0; r < 4; r++) {                                                                  \
+                __m256i q = UNPACK;                                                                        \
+                __m256i aq = _mm256_sign_epi8(q, q);                                                       \
+                __m256 dw = _mm256_set1_ps(h2f(a[r][i].d));                                                \
+                __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(aq, _mm256_sign_epi8(v0, q)), _mm256_set1_epi16(1)); \
+                __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(aq, _mm256_sign_epi8(v1, q)), _mm256_set1_epi16(1)); \
+                c[r][0] = _mm256_fmadd_ps(_mm256_mul_ps(dw, d0), _mm256_cvtepi32_ps(p0), c[r][0]);         \
+                c[r][1] = _mm256_fmadd_ps(_mm256_mul_ps(dw, d1), _mm256_cvtepi32_ps(p1), c[r][1]);         \
+            }                                                                                              \
+        }                                                                                                  \
+        for (int r = 0; r < 4; r++) { s[r] = hsum(c[r][0]); s[ldo + r] = hsum(c[r][1]); }                  \
+    }
+
+TILE42(tile42_q8_0, ai_block_q8_0, _mm256_loadu_si256((const __m256i *)a[r][i].qs))
+TILE42(tile42_q4_0, ai_block_q4_0, _mm256_sub_epi8(nibbles_32(a[r][i].qs), _mm256_set1_epi8(8)))
+
+ai_tile42_fn ai_avx2_tile42(uint32_t wtype) {
+    switch (wtype) {
+    case AI_TYPE_Q8_0: return tile42_q8_0;
+    case AI_TYPE_Q4_0: return tile42_q4_0;
+    default: return NULL;
+    }
+}
+
+/* y += a * x for F16 x (attention's weighted sum of V rows). */
+TARGET static void mad_f16(int n, float *y, float a, const ai_f16 *x) {
+    __m256 va = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * h2f(x[i]);
+}
+
+/* F32 -> F16, round to nearest even (the same rounding as ai_f32_to_f16). */
+TARGET static void to_f16(int n, ai_f16 *y, const float *x) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) y[i] = ai_f32_to_f16(x[i]);
+}
+
+ai_mad_f16_fn ai_avx2_mad_f16(void) { return mad_f16; }
+ai_to_f16_fn ai_avx2_to_f16(void) { return to_f16; }
+
 /* ---- K-quants against Q8_K ---- */
 
 static inline void q4_k_scales(const uint8_t *q, uint8_t sc[8], uint8_t m[8]) {
@@ -231,6 +289,9 @@ ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) {
 }
 
 #else
+ai_mad_f16_fn ai_avx2_mad_f16(void) { return NULL; }
+ai_to_f16_fn ai_avx2_to_f16(void) { return NULL; }
+ai_tile42_fn ai_avx2_tile42(uint32_t wtype) { (void)wtype; return NULL; }
 ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype) { (void)wtype; return NULL; }
 ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) { (void)wtype; return NULL; }
 #endif
