@@ -42,11 +42,11 @@ ai_chat_style ai_chat_detect(const char *tmpl, const ai_tokenizer *tok) {
     if (vocab_has(tok, "<|im_start|>")) return AI_CHAT_CHATML;
     if (vocab_has(tok, "<start_of_turn>")) return AI_CHAT_GEMMA;
     if (vocab_has(tok, "[INST]")) return AI_CHAT_MISTRAL;
-    return AI_CHAT_CHATML; /* what llama.cpp falls back to as well */
+    return tmpl && *tmpl ? AI_CHAT_CHATML : AI_CHAT_RAW;
 }
 
 const char *ai_chat_style_name(ai_chat_style s) {
-    static const char *const names[] = {"chatml", "llama3", "llama2", "mistral", "gemma"};
+    static const char *const names[] = {"chatml", "llama3", "llama2", "mistral", "gemma", "raw"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -102,6 +102,11 @@ static void gemma(sbuf *b, const ai_chat_msg *m, size_t n, int add) {
     if (add) put(b, "<start_of_turn>model\n");
 }
 
+/* Only the text: a single user prompt comes out exactly as given. */
+static void raw(sbuf *b, const ai_chat_msg *m, size_t n) {
+    for (size_t i = 0; i < n; i++) puts_all(b, i ? "\n" : "", content(&m[i]), NULL);
+}
+
 char *ai_chat_render(ai_chat_style s, const ai_chat_msg *msgs, size_t n, int add_assistant) {
     sbuf b = {0};
     put(&b, "");
@@ -111,6 +116,7 @@ char *ai_chat_render(ai_chat_style s, const ai_chat_msg *msgs, size_t n, int add
     case AI_CHAT_LLAMA2: llama2(&b, msgs, n); break;
     case AI_CHAT_MISTRAL: mistral(&b, msgs, n); break;
     case AI_CHAT_GEMMA: gemma(&b, msgs, n, add_assistant); break;
+    case AI_CHAT_RAW: raw(&b, msgs, n); break;
     }
     if (b.oom) { free(b.s); return NULL; }
     return b.s;

@@ -17,6 +17,7 @@ typedef enum {
     AI_CHAT_LLAMA2,  /* [INST] <<SYS>>\n...\n<</SYS>>\n\n... [/INST] */
     AI_CHAT_MISTRAL, /* [INST] ... [/INST]...</s> */
     AI_CHAT_GEMMA,   /* <start_of_turn>user\n...<end_of_turn>\n */
+    AI_CHAT_RAW,     /* no known format: the contents alone, one per line (Ollama's "{{ .Prompt }}") */
 } ai_chat_style;
 
 typedef struct {
@@ -25,7 +26,9 @@ typedef struct {
 } ai_chat_msg;
 
 /* Chooses the style from the template text (may be NULL); without one, from
- * the markers the vocabulary has (tok may be NULL); ChatML by default. */
+ * the markers the vocabulary has (tok may be NULL). A template of unknown
+ * form gets ChatML (llama.cpp's fallback); no template and no markers get
+ * RAW, as Ollama passes a prompt through when a model has no template. */
 ai_chat_style ai_chat_detect(const char *tmpl, const ai_tokenizer *tok);
 const char *ai_chat_style_name(ai_chat_style s);
 

@@ -85,7 +85,11 @@ static void test_chat(void) {
     CHECK(ai_chat_detect("{{ bos_token + '[INST] ' + '<<SYS>>\\n' }}", NULL) == AI_CHAT_LLAMA2, "detect llama2");
     CHECK(ai_chat_detect("{{ '[INST] ' + message['content'] + ' [/INST]' }}", NULL) == AI_CHAT_MISTRAL, "detect mistral");
     CHECK(ai_chat_detect("<start_of_turn>", NULL) == AI_CHAT_GEMMA, "detect gemma");
-    CHECK(ai_chat_detect(NULL, NULL) == AI_CHAT_CHATML, "default chatml");
+    CHECK(ai_chat_detect("{{ unknown }}", NULL) == AI_CHAT_CHATML, "unknown template: chatml");
+    CHECK(ai_chat_detect(NULL, NULL) == AI_CHAT_RAW, "no template: raw");
+    char *r = ai_chat_render(AI_CHAT_RAW, m + 1, 1, 1);
+    CHECK(r && !strcmp(r, "Hi"), "raw prompt passes through");
+    free(r);
 }
 
 int main(void) {
