@@ -11,6 +11,8 @@
 #include "ai/kernels.h"
 #include "ai/quant.h"
 
+#include <string.h>
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
@@ -157,27 +159,34 @@ ai_to_f16_fn ai_avx2_to_f16(void) { return to_f16; }
 
 /* ---- K-quants against Q8_K ---- */
 
-static inline void q4_k_scales(const uint8_t *q, uint8_t sc[8], uint8_t m[8]) {
-    for (int j = 0; j < 4; j++) {
-        sc[j] = q[j] & 63;
-        m[j] = q[j + 4] & 63;
-        sc[j + 4] = (q[j + 8] & 0xf) | ((q[j] >> 6) << 4);
-        m[j + 4] = (q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4);
-    }
+/* Unpacks the 12 scale bytes of a Q4_K block into 8 scales (bytes 0..7)
+ * and 8 mins (bytes 8..15) with word-wide masks: the layout quant.c's
+ * q4_k_scale_min decodes one sub-block at a time. */
+static inline void q4_k_unpack(const uint8_t *q, uint32_t u[4]) {
+    uint32_t a[3];
+    memcpy(a, q, 12);
+    const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
+    u[0] = a[0] & m6;                                      /* scales 0..3 */
+    u[1] = (a[2] & m4) | (((a[0] >> 6) & m2) << 4);        /* scales 4..7 */
+    u[2] = a[1] & m6;                                      /* mins 0..3 */
+    u[3] = ((a[2] >> 4) & m4) | (((a[1] >> 6) & m2) << 4); /* mins 4..7 */
 }
+
 
 TARGET static void dot_q4_k(int n, float *s, const void *w, const void *x) {
     const ai_block_q4_k *a = w;
     const ai_block_q8_k *b = x;
     const __m256i m4 = _mm256_set1_epi8(0xf);
     __m256 acc = _mm256_setzero_ps();
-    float summin = 0;
+    __m128 accm = _mm_setzero_ps();
     for (int i = 0; i < n / AI_QK_K; i++) {
-        uint8_t sc[8], m[8];
-        q4_k_scales(a[i].scales, sc, m);
-        int mins = 0;
-        for (int j = 0; j < 8; j++) mins += m[j] * (b[i].bsums[2 * j] + b[i].bsums[2 * j + 1]);
-        summin += b[i].d * h2f(a[i].dmin) * mins;
+        uint32_t u[4];
+        q4_k_unpack(a[i].scales, u);
+        const uint8_t *sc = (const uint8_t *)u;
+        /* mins: sum over sub-blocks of m_j * (sum of its 32 activations) */
+        __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)b[i].bsums), _mm_loadu_si128((const __m128i *)(b[i].bsums + 8)));
+        __m128i mins = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sc + 8)));
+        accm = _mm_fmadd_ps(_mm_set1_ps(b[i].d * h2f(a[i].dmin)), _mm_cvtepi32_ps(_mm_madd_epi16(mins, bs)), accm);
         __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
             __m256i q4 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32 * j));
@@ -190,7 +199,9 @@ TARGET static void dot_q4_k(int n, float *s, const void *w, const void *x) {
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * h2f(a[i].d)), _mm256_cvtepi32_ps(sumi), acc);
     }
-    *s = hsum(acc) - summin;
+    __m128 m = _mm_add_ps(accm, _mm_movehl_ps(accm, accm));
+    m = _mm_add_ss(m, _mm_movehdup_ps(m));
+    *s = hsum(acc) - _mm_cvtss_f32(m);
 }
 
 TARGET static void dot_q6_k(int n, float *s, const void *w, const void *x) {

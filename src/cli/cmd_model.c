@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static void usage(FILE *f) {
@@ -177,9 +178,12 @@ static int run_main(int argc, char **argv) {
     for (int i = 0; i < n_gen; i++) printf(" %d", t[n + i]);
     printf("\n");
     double t2 = now();
-    if (timing)
-        fprintf(stderr, "kernels %s, prompt %d tokens %.1f tok/s, generation %d tokens %.1f tok/s\n", ai_kernels_name(), n,
-                n / (t1 - t0), n_gen - 1, (n_gen - 1) / (t2 - t1));
+    if (timing) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        fprintf(stderr, "anywhere pp=%.1f tg=%.1f rss_mb=%.0f kernels=%s prompt=%d generated=%d\n", n / (t1 - t0),
+                n_gen > 1 ? (n_gen - 1) / (t2 - t1) : 0.0, ru.ru_maxrss / 1024.0, ai_kernels_name(), n, n_gen - 1);
+    }
     ai_sampler_free(s);
     free(logits); free(lp); free(t);
     ai_context_free(c);

@@ -31,6 +31,16 @@ head -c 3000 "$T/m.gguf" > "$T/cut.gguf"
 if ! "$AW" model info "$T/cut.gguf" > /dev/null 2> "$T/err" && grep -q 'byte' "$T/err"; then ok "truncated file: $(cat "$T/err")"
 else cat "$T/err"; no "truncated file gives an error with a byte offset"; fi
 
+# ---- fuzzing: a short libFuzzer run on the GGUF reader (clang only) ----
+if command -v clang > /dev/null && make -s BUILD="$BUILD" fuzz-gguf > "$T/err" 2>&1; then
+    mkdir -p "$T/corpus"
+    "$AW" model synth -o "$T/corpus/seed.gguf" --vocab 300 --dim 64 --layers 1 --heads 2 --kv-heads 1 --ff 64
+    if "$BUILD/fuzz/fuzz_gguf" -max_total_time=10 -max_len=65536 "$T/corpus" > "$T/err" 2>&1; then ok "fuzz_gguf 10 s: $(grep -o 'Done [0-9]* runs' "$T/err")"
+    else tail -n 30 "$T/err"; no "fuzz_gguf"; fi
+else
+    echo "skip fuzz_gguf: clang with libFuzzer is not available"
+fi
+
 # ---- parity with llama.cpp ----
 REF=tests/ai/ref
 if [ ! -d "$REF/node_modules/node-llama-cpp" ] || ! command -v node > /dev/null; then
