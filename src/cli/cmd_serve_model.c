@@ -37,7 +37,7 @@ int cmd_serve_model(int argc, char **argv) {
     const char **models = calloc((size_t)argc + 1, sizeof *models);
     if (!models) return 1;
     cfg.models = models;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option takes a value */
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); free(models); return 0; }
@@ -59,7 +59,6 @@ int cmd_serve_model(int argc, char **argv) {
             free(models);
             return 2;
         }
-        i++;
     }
     int rc = serve_run(&cfg);
     free(models);

@@ -64,6 +64,12 @@ static serve_model *model_new(const char *name, const char *path, const char *di
         snprintf(err, errlen, "model '%s': cannot read %s: %s", name, path, errno ? strerror(errno) : "not a file");
         return NULL;
     }
+    /* Read the header now so a wrong file is reported at startup, not on
+     * the first request (mapping and indexing the metadata is cheap). */
+    char gerr[512];
+    ai_gguf *g = ai_gguf_open(path, gerr, sizeof gerr);
+    if (!g) { snprintf(err, errlen, "model '%s': %s", name, gerr); return NULL; }
+    ai_gguf_close(g);
     serve_model *m = calloc(1, sizeof *m);
     if (!m) { snprintf(err, errlen, "out of memory"); return NULL; }
     m->name = full_name(name);

@@ -34,6 +34,11 @@ echo "-- unit tests"
 unit "$BUILD/tests/serve/http_parse_test"
 unit "$BUILD/tests/ai/tok_unit"
 
+if command -v clang >/dev/null; then
+    check "fuzz_http: 5 s of libFuzzer on the parser and chunked decoder" \
+        bash -c "make -s ${SAN:+SAN=1} fuzz-http FUZZ_SECONDS=5 >'$TMP/fuzz.log' 2>&1 || { tail -20 '$TMP/fuzz.log'; exit 1; }"
+fi
+
 echo "-- tokenizer parity with npm llama-tokenizer-js / llama3-tokenizer-js"
 TOKDIR=tests/ai/tok
 if [ ! -d "$TOKDIR/node_modules/llama3-tokenizer-js" ] && command -v npm >/dev/null; then
