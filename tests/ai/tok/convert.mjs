@@ -53,6 +53,26 @@ const corpus = [
   'byte fallback: 🜲🝖 \u{10FFFD}', 'mixed 日本 and English 123 😀!', '  \t \n mixed whitespace \t\n',
   'ending with spaces    ', 'a', '.', '...', '!!!???', '$100.00', '#hashtag @mention',
 ];
+// Random strings mixing every character class the pre-tokenizers and the
+// merges care about; a fixed seed keeps the cases the same from run to run.
+let seed = 12345;
+const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+const pools = [
+  'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123456789', '     ', '\n\n\r\t', '.,;:!?\'"()[]{}<>-_=+*/\\|@#$%^&~`',
+  'éèêëàâäôöûüçñßøåæœ', '日本語中文字符测试한국어', '😀👍🏽🎉🦙🇫🇮❤️‍🔥', 'Привет мир ελληνικά עברית العربية', '\u0301\u0308\u200d\u00a0\u3000',
+  ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'LL"].join(''),
+];
+for (let i = 0; i < 150; i++) {
+  let s = '';
+  const len = 1 + rand(40);
+  while ([...s].length < len) {
+    const pool = [...pools[rand(pools.length)]];
+    const run = 1 + rand(6);
+    for (let k = 0; k < run; k++) s += pool[rand(pool.length)];
+  }
+  corpus.push(s);
+}
+
 // Cases with control tokens spelt in the text, tokenized with special parsing on.
 const specials2 = ['<s>Hello</s>', 'before <s> after', '</s></s>x', 'text<s>'];
 const specials3 = [
