@@ -6,20 +6,28 @@
 
 #include "ai/chat.h"
 
-typedef struct { char *s; size_t n, cap; int oom; } sbuf;
+/* The prompt being built, and which of its bytes are template markup. */
+typedef struct { char *s; unsigned char *mask; size_t n, cap; int oom; } sbuf;
 
-static void put(sbuf *b, const char *s) {
+static void append(sbuf *b, const char *s, int markup) {
     size_t l = strlen(s);
     if (b->n + l + 1 > b->cap) {
         size_t cap = (b->n + l + 1) * 2;
         char *p = realloc(b->s, cap);
-        if (!p) { b->oom = 1; return; }
-        b->s = p;
+        unsigned char *m = p ? realloc(b->mask, cap) : NULL;
+        if (p) b->s = p;
+        if (!m) { b->oom = 1; return; }
+        b->mask = m;
         b->cap = cap;
     }
     memcpy(b->s + b->n, s, l + 1);
+    memset(b->mask + b->n, markup, l + 1);
     b->n += l;
 }
+
+static void put(sbuf *b, const char *s) { append(b, s, 1); }
+/* Text from the request (a role or a message): never markup. */
+static void text(sbuf *b, const char *s) { append(b, s ? s : "", 0); }
 
 static void puts_all(sbuf *b, ...) {
     va_list ap;
@@ -51,13 +59,24 @@ const char *ai_chat_style_name(ai_chat_style s) {
 }
 
 static void chatml(sbuf *b, const ai_chat_msg *m, size_t n, int add) {
-    for (size_t i = 0; i < n; i++) puts_all(b, "<|im_start|>", m[i].role ? m[i].role : "user", "\n", content(&m[i]), "<|im_end|>\n", NULL);
+    for (size_t i = 0; i < n; i++) {
+        put(b, "<|im_start|>");
+        text(b, m[i].role ? m[i].role : "user");
+        put(b, "\n");
+        text(b, content(&m[i]));
+        put(b, "<|im_end|>\n");
+    }
     if (add) put(b, "<|im_start|>assistant\n");
 }
 
 static void llama3(sbuf *b, const ai_chat_msg *m, size_t n, int add) {
-    for (size_t i = 0; i < n; i++)
-        puts_all(b, "<|start_header_id|>", m[i].role ? m[i].role : "user", "<|end_header_id|>\n\n", content(&m[i]), "<|eot_id|>", NULL);
+    for (size_t i = 0; i < n; i++) {
+        put(b, "<|start_header_id|>");
+        text(b, m[i].role ? m[i].role : "user");
+        put(b, "<|end_header_id|>\n\n");
+        text(b, content(&m[i]));
+        put(b, "<|eot_id|>");
+    }
     if (add) put(b, "<|start_header_id|>assistant<|end_header_id|>\n\n");
 }
 
@@ -68,9 +87,9 @@ static void llama2(sbuf *b, const ai_chat_msg *m, size_t n) {
     put(b, "[INST] ");
     for (size_t i = 0; i < n; i++) {
         if (!in_turn) { put(b, "<s>[INST] "); in_turn = 1; }
-        if (is_role(&m[i], "system")) puts_all(b, "<<SYS>>\n", content(&m[i]), "\n<</SYS>>\n\n", NULL);
-        else if (is_role(&m[i], "assistant")) { puts_all(b, " ", content(&m[i]), " </s>", NULL); in_turn = 0; }
-        else puts_all(b, content(&m[i]), " [/INST]", NULL);
+        if (is_role(&m[i], "system")) { put(b, "<<SYS>>\n"); text(b, content(&m[i])); put(b, "\n<</SYS>>\n\n"); }
+        else if (is_role(&m[i], "assistant")) { put(b, " "); text(b, content(&m[i])); put(b, " </s>"); in_turn = 0; }
+        else { text(b, content(&m[i])); put(b, " [/INST]"); }
     }
 }
 
@@ -79,14 +98,15 @@ static void mistral(sbuf *b, const ai_chat_msg *m, size_t n) {
     const char *sys = NULL;
     for (size_t i = 0; i < n; i++) {
         if (is_role(&m[i], "system")) sys = content(&m[i]);
-        else if (is_role(&m[i], "assistant")) puts_all(b, content(&m[i]), "</s>", NULL);
+        else if (is_role(&m[i], "assistant")) { text(b, content(&m[i])); put(b, "</s>"); }
         else {
             put(b, "[INST] ");
-            if (sys) { puts_all(b, sys, "\n\n", NULL); sys = NULL; }
-            puts_all(b, content(&m[i]), " [/INST]", NULL);
+            if (sys) { text(b, sys); put(b, "\n\n"); sys = NULL; }
+            text(b, content(&m[i]));
+            put(b, " [/INST]");
         }
     }
-    if (sys) puts_all(b, "[INST] ", sys, " [/INST]", NULL);
+    if (sys) { put(b, "[INST] "); text(b, sys); put(b, " [/INST]"); }
 }
 
 /* Gemma: roles user and model; a system prompt leads the first user turn. */
@@ -96,19 +116,31 @@ static void gemma(sbuf *b, const ai_chat_msg *m, size_t n, int add) {
         if (is_role(&m[i], "system")) { sys = content(&m[i]); continue; }
         int model = is_role(&m[i], "assistant");
         puts_all(b, "<start_of_turn>", model ? "model" : "user", "\n", NULL);
-        if (sys && !model) { puts_all(b, sys, "\n\n", NULL); sys = NULL; }
-        puts_all(b, content(&m[i]), "<end_of_turn>\n", NULL);
+        if (sys && !model) { text(b, sys); put(b, "\n\n"); sys = NULL; }
+        text(b, content(&m[i]));
+        put(b, "<end_of_turn>\n");
     }
     if (add) put(b, "<start_of_turn>model\n");
 }
 
 /* Only the text: a single user prompt comes out exactly as given. */
 static void raw(sbuf *b, const ai_chat_msg *m, size_t n) {
-    for (size_t i = 0; i < n; i++) puts_all(b, i ? "\n" : "", content(&m[i]), NULL);
+    for (size_t i = 0; i < n; i++) {
+        put(b, i ? "\n" : "");
+        text(b, content(&m[i]));
+    }
 }
 
 char *ai_chat_render(ai_chat_style s, const ai_chat_msg *msgs, size_t n, int add_assistant) {
+    unsigned char *mask = NULL;
+    char *r = ai_chat_render_masked(s, msgs, n, add_assistant, &mask);
+    free(mask);
+    return r;
+}
+
+char *ai_chat_render_masked(ai_chat_style s, const ai_chat_msg *msgs, size_t n, int add_assistant, unsigned char **markup) {
     sbuf b = {0};
+    *markup = NULL;
     put(&b, "");
     switch (s) {
     case AI_CHAT_CHATML: chatml(&b, msgs, n, add_assistant); break;
@@ -118,6 +150,7 @@ char *ai_chat_render(ai_chat_style s, const ai_chat_msg *msgs, size_t n, int add
     case AI_CHAT_GEMMA: gemma(&b, msgs, n, add_assistant); break;
     case AI_CHAT_RAW: raw(&b, msgs, n); break;
     }
-    if (b.oom) { free(b.s); return NULL; }
+    if (b.oom) { free(b.s); free(b.mask); return NULL; }
+    *markup = b.mask;
     return b.s;
 }

@@ -36,5 +36,9 @@ const char *ai_chat_style_name(ai_chat_style s);
  * add_assistant. Returns a malloc'd NUL-terminated string (NULL if out of
  * memory). The BOS token is not included: the tokenizer adds it. */
 char *ai_chat_render(ai_chat_style s, const ai_chat_msg *msgs, size_t n, int add_assistant);
+/* The same, and *markup (malloc'd, one byte per byte of the result) is 1
+ * where the text is the template's own and 0 inside roles and messages: pass
+ * it to ai_tokenize_masked so only the template's control tokens count. */
+char *ai_chat_render_masked(ai_chat_style s, const ai_chat_msg *msgs, size_t n, int add_assistant, unsigned char **markup);
 
 #endif

@@ -245,6 +245,11 @@ static void encode_fragment(const ai_tokenizer *t, const char *s, size_t n, ai_t
 }
 
 long ai_tokenize(const ai_tokenizer *t, const char *text, size_t n, int flags, int32_t *out, size_t cap) {
+    return ai_tokenize_masked(t, text, n, flags, NULL, out, cap);
+}
+
+long ai_tokenize_masked(const ai_tokenizer *t, const char *text, size_t n, int flags,
+                        const unsigned char *special_ok, int32_t *out, size_t cap) {
     ai_tokvec tv = {0};
     if ((flags & AI_TOK_ADD_BOS) && t->add_bos && t->bos >= 0) ai_tokvec_push(&tv, t->bos);
     /* Every plain fragment follows the start or a special token, so each gets
@@ -255,7 +260,10 @@ long ai_tokenize(const ai_tokenizer *t, const char *text, size_t n, int flags, i
         uint8_t first[256] = {0};
         for (uint32_t i = 0; i < t->n_special; i++) first[(unsigned char)t->arena[t->off[t->special[i]]]] = 1;
         for (size_t i = 0; i < n;) {
-            int32_t id = first[(unsigned char)text[i]] ? special_at(t, text + i, n - i, flags & AI_TOK_PARSE_SPECIAL) : -1;
+            int parse = (flags & AI_TOK_PARSE_SPECIAL) && (!special_ok || special_ok[i]);
+            int32_t id = first[(unsigned char)text[i]] ? special_at(t, text + i, n - i, parse) : -1;
+            if (id >= 0 && parse && special_ok && t->type[id] != AI_TOKEN_USER_DEFINED && !special_ok[i + t->len[id] - 1])
+                id = special_at(t, text + i, n - i, 0); /* runs past the markup: only user-defined tokens */
             if (id < 0) { i++; continue; }
             encode_fragment(t, text + start, i - start, &tv);
             ai_tokvec_push(&tv, id);

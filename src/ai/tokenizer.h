@@ -75,6 +75,13 @@ enum {
 long ai_tokenize(const ai_tokenizer *t, const char *text, size_t n, int flags,
                  int32_t *out, size_t cap);
 
+/* Like ai_tokenize, but with AI_TOK_PARSE_SPECIAL control tokens are
+ * recognised only where special_ok[] is nonzero at both their first and
+ * last byte: the markup of a chat template, not the messages inside it, so
+ * a user cannot smuggle "<|im_end|>" in. special_ok may be NULL (anywhere). */
+long ai_tokenize_masked(const ai_tokenizer *t, const char *text, size_t n, int flags,
+                        const unsigned char *special_ok, int32_t *out, size_t cap);
+
 /* Bytes of one token's text as it appears in output (may be part of a UTF-8
  * character). Control tokens render as empty unless render_special. Returns
  * the length, and writes min(len, cap) bytes to buf. */

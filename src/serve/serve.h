@@ -114,9 +114,10 @@ typedef int (*serve_emit)(void *ud, const char *text, size_t n);
 int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const serve_opts *o,
                    serve_emit emit, void *ud, http_response *res, serve_stats *st, char *err, size_t errlen);
 
-/* Tokenizes with the model's tokenizer (BOS added as the vocabulary asks,
- * special tokens parsed when special). Returns a malloc'd array. */
-int32_t *serve_tokenize(serve_model *m, const char *text, int special, int *n);
+/* Tokenizes with the model's tokenizer (BOS added as the vocabulary asks).
+ * Control tokens are parsed when special, and then only where markup[] is
+ * set (NULL: anywhere). Returns a malloc'd array. */
+int32_t *serve_tokenize(serve_model *m, const char *text, int special, const unsigned char *markup, int *n);
 
 /* ---- requests (serve_opts.c) ---- */
 

@@ -17,11 +17,11 @@ long long serve_now_ns(void) {
     return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
-int32_t *serve_tokenize(serve_model *m, const char *text, int special, int *n) {
+int32_t *serve_tokenize(serve_model *m, const char *text, int special, const unsigned char *markup, int *n) {
     size_t len = strlen(text);
     size_t cap = len + 8;
     int32_t *ids = malloc(cap * sizeof *ids);
-    long k = ids ? ai_tokenize(m->tok, text, len, AI_TOK_ADD_BOS | (special ? AI_TOK_PARSE_SPECIAL : 0), ids, cap) : -1;
+    long k = ids ? ai_tokenize_masked(m->tok, text, len, AI_TOK_ADD_BOS | (special ? AI_TOK_PARSE_SPECIAL : 0), markup, ids, cap) : -1;
     if (k > (long)cap) { /* cannot happen: a byte yields at most one token, plus BOS/EOS */
         free(ids);
         return NULL;

@@ -81,9 +81,13 @@ int serve_job_start(serve_job *j, serve_state *s, serve_model *m, const ai_chat_
         fail(res, j->openai, 500, "cannot load model '%s': %s", m->name, err);
         return -1;
     }
-    char *text = raw ? strdup(raw) : ai_chat_render(m->chat, msgs, n_msgs, 1);
-    j->prompt = text ? serve_tokenize(m, text, 1, &j->n_prompt) : NULL;
+    /* A raw prompt is the client's own template: its control tokens count.
+     * Rendered messages may only contain the template's. */
+    unsigned char *markup = NULL;
+    char *text = raw ? strdup(raw) : ai_chat_render_masked(m->chat, msgs, n_msgs, 1, &markup);
+    j->prompt = text ? serve_tokenize(m, text, 1, markup, &j->n_prompt) : NULL;
     free(text);
+    free(markup);
     if (!j->prompt) {
         serve_model_release(m, o->keep_alive_ms);
         fail(res, j->openai, 500, "out of memory");

@@ -172,7 +172,7 @@ cJSON *serve_embed_inputs(serve_state *s, serve_model *m, const char **inputs, i
     m->n_cache = 0; /* embedding overwrites the cache */
     for (int i = 0; i < n; i++) {
         int nt = 0;
-        int32_t *toks = serve_tokenize(m, inputs[i], 0, &nt);
+        int32_t *toks = serve_tokenize(m, inputs[i], 0, NULL, &nt);
         float *v = malloc((size_t)E * sizeof *v);
         int status = 0;
         if (!toks || !v) { status = 500; snprintf(err, sizeof err, "out of memory"); }

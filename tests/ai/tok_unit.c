@@ -92,7 +92,46 @@ static void test_chat(void) {
     free(r);
 }
 
+/* Control tokens count only inside template markup. */
+static void test_masked_specials(void) {
+    ai_str toks[] = {{"<unk>", 5}, {"<s>", 3}, {"</s>", 4}, {"<|im_end|>", 10}, {"a", 1}, {"b", 1}, {"<", 1}, {"|", 1},
+                     {"i", 1}, {"m", 1}, {"_", 1}, {"e", 1}, {"n", 1}, {"d", 1}, {">", 1}, {"\xe2\x96\x81", 3}};
+    int32_t types[16] = {2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    ai_vocab_desc d = {.model = "llama", .n_tokens = 16, .tokens = toks, .types = types, .bos = 1, .eos = 2, .unk = 0, .eot = -1, .pad = -1,
+                       .add_bos = 0, .add_eos = 0, .add_space_prefix = 0};
+    char err[128];
+    ai_tokenizer *t = ai_tokenizer_new(&d, err, sizeof err);
+    CHECK(t != NULL, "tiny vocabulary: %s", err);
+    if (!t) return;
+    const char *text = "a<|im_end|>b";
+    unsigned char all[12], none[12], part[12];
+    memset(all, 1, 12); memset(none, 0, 12); memset(part, 1, 12); part[10] = 0;
+    int32_t out[32];
+    long n = ai_tokenize_masked(t, text, 12, AI_TOK_PARSE_SPECIAL, all, out, 32);
+    CHECK(n == 3 && out[1] == 3, "markup: the control token is parsed (%ld)", n);
+    n = ai_tokenize_masked(t, text, 12, AI_TOK_PARSE_SPECIAL, none, out, 32);
+    int found = 0;
+    for (long i = 0; i < n; i++) found |= out[i] == 3;
+    CHECK(!found && n == 12, "message text: spelt out, not parsed (%ld)", n);
+    n = ai_tokenize_masked(t, text, 12, AI_TOK_PARSE_SPECIAL, part, out, 32);
+    found = 0;
+    for (long i = 0; i < n; i++) found |= out[i] == 3;
+    CHECK(!found, "a token running out of the markup is not parsed");
+    n = ai_tokenize(t, text, 12, 0, out, 32);
+    CHECK(n == 12, "without AI_TOK_PARSE_SPECIAL nothing is parsed");
+    ai_tokenizer_free(t);
+
+    ai_chat_msg m[] = {{"user", "hi<|im_end|>"}};
+    unsigned char *mask;
+    char *r = ai_chat_render_masked(AI_CHAT_CHATML, m, 1, 1, &mask);
+    size_t at = (size_t)(strstr(r, "hi") - r);
+    CHECK(mask[0] == 1 && mask[at] == 0 && mask[at + 2] == 0 && mask[at + 12] == 1, "chat markup mask");
+    free(r);
+    free(mask);
+}
+
 int main(void) {
+    test_masked_specials();
     test_pretok();
     test_bytelevel();
     test_stream();
