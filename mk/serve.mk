@@ -32,3 +32,14 @@ $(BUILD)/fuzz/fuzz_http: fuzz/fuzz_http.c src/http/http_parse.c src/http/http_ch
 fuzz-http: $(BUILD)/fuzz/fuzz_http
 	@mkdir -p $(BUILD)/fuzz/corpus_http
 	$(BUILD)/fuzz/fuzz_http -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus_http
+
+# libFuzzer target for the tokenizers (untrusted prompts): make fuzz-tokenizer
+TOK_FUZZ_SRCS = fuzz/fuzz_tokenizer.c $(filter-out src/ai/tokenizer_gguf.c,$(wildcard src/ai/tok*.c)) src/ai/unicode.c src/ai/unicode_tables.c
+$(BUILD)/fuzz/fuzz_tokenizer: $(TOK_FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined -o $@ $(filter %.c,$^)
+
+.PHONY: fuzz-tokenizer
+fuzz-tokenizer: $(BUILD)/fuzz/fuzz_tokenizer
+	@mkdir -p $(BUILD)/fuzz/corpus_tokenizer
+	$(BUILD)/fuzz/fuzz_tokenizer -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus_tokenizer

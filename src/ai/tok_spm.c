@@ -91,8 +91,8 @@ void ai_spm_encode(const ai_tokenizer *t, const char *text, size_t n, int space_
     }
     int ns = 0;
     for (size_t i = 0; i < k;) {
-        size_t l = ai_utf8_len((unsigned char)s[i]);
-        if (l > k - i) l = k - i;
+        uint32_t cp; /* a broken sequence is one byte, so it cannot swallow a following '▁' */
+        size_t l = ai_utf8_decode(s + i, k - i, &cp);
         syms[ns] = (sym){i, l, ns - 1, -1};
         if (ns > 0) syms[ns - 1].next = ns;
         ns++;

@@ -4,6 +4,7 @@
  * text out whole UTF-8 characters at a time and holding back text that might
  * be the start of a stop string. Stops at end-of-generation tokens, stop
  * strings, num_predict, a full context, or a client that went away. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +19,16 @@ long long serve_now_ns(void) {
 }
 
 int32_t *serve_tokenize(serve_model *m, const char *text, int special, const unsigned char *markup, int *n) {
-    size_t len = strlen(text);
-    size_t cap = len + 8;
-    int32_t *ids = malloc(cap * sizeof *ids);
-    long k = ids ? ai_tokenize_masked(m->tok, text, len, AI_TOK_ADD_BOS | (special ? AI_TOK_PARSE_SPECIAL : 0), markup, ids, cap) : -1;
-    if (k > (long)cap) { /* cannot happen: a byte yields at most one token, plus BOS/EOS */
+    size_t len = strlen(text), cap = len + 8;
+    int flags = AI_TOK_ADD_BOS | (special ? AI_TOK_PARSE_SPECIAL : 0);
+    for (;;) { /* usually one pass: a byte rarely yields more than one token */
+        int32_t *ids = malloc(cap * sizeof *ids);
+        long k = ids ? ai_tokenize_masked(m->tok, text, len, flags, markup, ids, cap) : -1;
+        if (k >= 0 && (size_t)k <= cap && k <= INT32_MAX) { *n = (int)k; return ids; }
         free(ids);
-        return NULL;
+        if (k < 0 || k > INT32_MAX) return NULL;
+        cap = (size_t)k;
     }
-    if (k < 0) { free(ids); return NULL; }
-    *n = (int)k;
-    return ids;
 }
 
 /* Text produced but not yet sent: it may be the start of a stop string. */

@@ -37,6 +37,8 @@ unit "$BUILD/tests/ai/tok_unit"
 if command -v clang >/dev/null; then
     check "fuzz_http: 5 s of libFuzzer on the parser and chunked decoder" \
         bash -c "make -s ${SAN:+SAN=1} fuzz-http FUZZ_SECONDS=5 >'$TMP/fuzz.log' 2>&1 || { tail -20 '$TMP/fuzz.log'; exit 1; }"
+    check "fuzz_tokenizer: 5 s of libFuzzer on both tokenizer families" \
+        bash -c "make -s ${SAN:+SAN=1} fuzz-tokenizer FUZZ_SECONDS=5 >'$TMP/fuzz2.log' 2>&1 || { tail -20 '$TMP/fuzz2.log'; exit 1; }"
 fi
 
 echo "-- tokenizer parity with npm llama-tokenizer-js / llama3-tokenizer-js"
