@@ -44,6 +44,7 @@ struct http_conn {
     size_t raw_pos;       /* first undecoded raw byte of a chunked body */
     size_t req_end;       /* end of this request's bytes; the rest is pipelined */
     int keep_alive;
+    int peer_closed;      /* the client shut down its side: answer what was sent, then close */
     int expect_continue, sent_continue;
     long long started_ms; /* first byte of the request being read, 0 if none */
     long long active_ms;  /* last activity, for the idle timeout */

@@ -40,8 +40,11 @@ void http_response_reset(http_response *r, http_conn *c, int head_only, int clos
 
 int http_client_gone(http_response *r) {
     if (r->gone) return 1;
+    /* A client that half-closed after its request (shutdown(SHUT_WR)) still
+     * reads the answer: for it only an error or a full hang-up counts. */
+    short gone_mask = r->conn->peer_closed ? (POLLHUP | POLLERR) : (POLLRDHUP | POLLHUP | POLLERR);
     struct pollfd p = {.fd = r->conn->fd, .events = POLLRDHUP};
-    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) r->gone = 1;
+    if (poll(&p, 1, 0) > 0 && (p.revents & gone_mask)) r->gone = 1;
     return r->gone;
 }
 

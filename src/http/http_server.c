@@ -60,7 +60,7 @@ static void dispatch(http_conn *c) {
     c->state = CONN_HANDLING;
     epoll_ctl(c->loop->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     int head_only = c->head.method_len == 4 && !memcmp(c->head.method, "HEAD", 4);
-    http_response_reset(&c->res, c, head_only, !c->keep_alive);
+    http_response_reset(&c->res, c, head_only, !c->keep_alive || c->peer_closed);
     pthread_mutex_lock(&s->mu);
     c->qnext = NULL;
     if (s->jobs_tail) s->jobs_tail->qnext = c;
@@ -115,30 +115,31 @@ static int examine_head(http_conn *c) {
     return 0;
 }
 
-/* Advances the connection's parse as far as the buffered bytes allow. */
-static void conn_process(http_conn *c) {
+/* Advances the connection's parse as far as the buffered bytes allow.
+ * Returns -1 if the connection was closed (after an error reply). */
+static int conn_process(http_conn *c) {
     const http_server_config *cfg = &c->loop->srv->cfg;
     while (c->state != CONN_HANDLING) {
         if (c->state == CONN_HEAD) {
-            if (c->len == 0) return;
+            if (c->len == 0) return 0;
             if (!c->started_ms) c->started_ms = http_now_ms();
             c->head.num_headers = HTTP_MAX_HEADERS;
             c->head.headers = c->headers;
             int r = http_parse_request(c->buf, c->len, &c->head);
             if (r == HTTP_PARSE_INCOMPLETE) {
-                if (c->len > cfg->max_header_bytes) loop_reply(c, 431, "request header too large");
-                return;
+                if (c->len > cfg->max_header_bytes) { loop_reply(c, 431, "request header too large"); return -1; }
+                return 0;
             }
             if (r == HTTP_PARSE_TOO_MANY_HEADERS || (r > 0 && (size_t)r > cfg->max_header_bytes)) {
                 loop_reply(c, 431, "request header too large");
-                return;
+                return -1;
             }
-            if (r < 0) { loop_reply(c, 400, "malformed request"); return; }
+            if (r < 0) { loop_reply(c, 400, "malformed request"); return -1; }
             c->head_len = (size_t)r;
             int status = examine_head(c);
             if (status) {
                 loop_reply(c, status, status == 413 ? "request body too large" : status == 501 ? "transfer coding not supported" : "bad request framing");
-                return;
+                return -1;
             }
             c->state = CONN_BODY;
             c->body_len = 0;
@@ -148,10 +149,10 @@ static void conn_process(http_conn *c) {
         if (c->chunked) {
             size_t out;
             long used = http_chunked_decode(&c->ck, c->buf + c->raw_pos, c->len - c->raw_pos, c->buf + c->head_len + c->body_len, &out, &complete);
-            if (used < 0) { loop_reply(c, 400, "malformed chunked body"); return; }
+            if (used < 0) { loop_reply(c, 400, "malformed chunked body"); return -1; }
             c->raw_pos += (size_t)used;
             c->body_len += out;
-            if (c->body_len > cfg->max_body_bytes) { loop_reply(c, 413, "request body too large"); return; }
+            if (c->body_len > cfg->max_body_bytes) { loop_reply(c, 413, "request body too large"); return -1; }
             c->req_end = c->raw_pos;
         } else {
             complete = c->len - c->head_len >= c->content_length;
@@ -160,13 +161,15 @@ static void conn_process(http_conn *c) {
         }
         if (!complete) {
             if (c->expect_continue && !c->sent_continue) { c->sent_continue = 1; loop_reply(c, 100, ""); }
-            return;
+            return 0;
         }
         dispatch(c);
     }
+    return 0;
 }
 
-/* Reads what the socket has; returns -1 when the connection is finished. */
+/* Reads what the socket has; returns -1 when the connection was closed, 1
+ * when the client has shut down its side (what it sent is still served). */
 static int conn_read(http_conn *c) {
     const http_server_config *cfg = &c->loop->srv->cfg;
     size_t limit = cfg->max_header_bytes + cfg->max_body_bytes + 65536;
@@ -187,7 +190,8 @@ static int conn_read(http_conn *c) {
         if (n > 0) { c->len += (size_t)n; c->active_ms = http_now_ms(); continue; }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
-        conn_close(c); /* EOF or error: a half-sent request is abandoned */
+        if (n == 0) { c->peer_closed = 1; return 1; }
+        conn_close(c);
         return -1;
     }
 }
@@ -236,7 +240,7 @@ static void loop_take_returned(http_loop *l) {
             c->started_ms = 0;
             struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
             if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, c->fd, &ev)) conn_close(c);
-            else conn_process(c);
+            else if (conn_process(c) == 0 && c->peer_closed && c->state != CONN_HANDLING) conn_close(c);
         }
         c = next;
     }
@@ -265,7 +269,10 @@ static void *loop_main(void *arg) {
             else if (p == &l->wake_fd) loop_take_returned(l);
             else {
                 http_conn *c = p;
-                if (conn_read(c) == 0) conn_process(c);
+                int r = conn_read(c);
+                if (r < 0 || conn_process(c) < 0) continue;
+                /* Half-closed and nothing dispatched: no request can complete now. */
+                if (r == 1 && c->state != CONN_HANDLING) conn_close(c);
             }
         }
         long long now = http_now_ms();

@@ -73,6 +73,12 @@ check "pipelining: 3 requests in one write, 3 answers in order" pipelined
 check "431 for a huge header" [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' a)" "$E/echo")" = 431 ]
 check "413 for a huge body" [ "$(head -c 1100000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$E/echo")" = 413 ]
 check "400 for garbage" bash -c "exec 3<>/dev/tcp/127.0.0.1/$EP; printf 'HELLO\r\n\r\n' >&3; timeout 3 head -1 <&3 | grep -q '^HTTP/1.1 400'"
+halfclose() {
+    EP=$EP timeout 5 node -e '
+const c=require("net").connect(+process.env.EP,"127.0.0.1",()=>c.end("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
+let d="";c.on("data",b=>d+=b);c.on("end",()=>process.exit(d.startsWith("HTTP/1.1 200")&&d.endsWith("hi")?0:1));'
+}
+check "a half-closed client still gets its answer" halfclose
 check "408 for a slow client" bash -c "exec 3<>/dev/tcp/127.0.0.1/$EP; printf 'GET /echo HTTP/1.1\r\nHo' >&3; timeout 5 head -1 <&3 | grep -q '^HTTP/1.1 408'"
 check "chunked streaming response" [ "$(curl -s -N "$E/stream?n=3" | tr '\n' ,)" = "chunk 0,chunk 1,chunk 2," ]
 curl -s -N --max-time 0.35 "$E/stream?n=50" >/dev/null 2>&1
