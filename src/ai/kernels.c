@@ -1,0 +1,272 @@
+/*
+ * kernels.c — portable dot products (the reference the SIMD kernels are
+ * tested against), run-time kernel selection, and the threaded matmul.
+ */
+#include "ai/kernels.h"
+#include "ai/quant.h"
+
+#include <pthread.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t ai_vec_dot_type(uint32_t wtype) {
+    switch (wtype) {
+    case AI_TYPE_Q8_0: case AI_TYPE_Q4_0: return AI_TYPE_Q8_0;
+    case AI_TYPE_Q4_K: case AI_TYPE_Q6_K: return AI_TYPE_Q8_K;
+    case AI_TYPE_F16: return AI_TYPE_F16;
+    case AI_TYPE_BF16: return AI_TYPE_BF16;
+    default: return AI_TYPE_F32;
+    }
+}
+
+void ai_quantize_act(uint32_t wtype, const float *x, void *out, int n) {
+    ai_type_traits_of(ai_vec_dot_type(wtype))->from_float(x, out, n);
+}
+
+/* ---- scalar dot products ---- */
+
+static void dot_f32(int n, float *s, const void *w, const void *x) {
+    const float *a = w, *b = x;
+    float sum = 0;
+    for (int i = 0; i < n; i++) sum += a[i] * b[i];
+    *s = sum;
+}
+
+static void dot_f16(int n, float *s, const void *w, const void *x) {
+    const ai_f16 *a = w, *b = x;
+    float sum = 0;
+    for (int i = 0; i < n; i++) sum += ai_f16_to_f32(a[i]) * ai_f16_to_f32(b[i]);
+    *s = sum;
+}
+
+static void dot_bf16(int n, float *s, const void *w, const void *x) {
+    const uint16_t *a = w, *b = x;
+    float sum = 0;
+    for (int i = 0; i < n; i++) sum += ai_bf16_to_f32(a[i]) * ai_bf16_to_f32(b[i]);
+    *s = sum;
+}
+
+static void dot_q8_0(int n, float *s, const void *w, const void *x) {
+    const ai_block_q8_0 *a = w, *b = x;
+    float sum = 0;
+    for (int i = 0; i < n / AI_QK; i++) {
+        int isum = 0;
+        for (int j = 0; j < AI_QK; j++) isum += a[i].qs[j] * b[i].qs[j];
+        sum += isum * ai_f16_to_f32(a[i].d) * ai_f16_to_f32(b[i].d);
+    }
+    *s = sum;
+}
+
+static void dot_q4_0(int n, float *s, const void *w, const void *x) {
+    const ai_block_q4_0 *a = w;
+    const ai_block_q8_0 *b = x;
+    float sum = 0;
+    for (int i = 0; i < n / AI_QK; i++) {
+        int isum = 0;
+        for (int j = 0; j < AI_QK / 2; j++)
+            isum += ((a[i].qs[j] & 0xf) - 8) * b[i].qs[j] + ((a[i].qs[j] >> 4) - 8) * b[i].qs[j + AI_QK / 2];
+        sum += isum * ai_f16_to_f32(a[i].d) * ai_f16_to_f32(b[i].d);
+    }
+    *s = sum;
+}
+
+static void dot_q4_k(int n, float *s, const void *w, const void *x) {
+    const ai_block_q4_k *a = w;
+    const ai_block_q8_k *b = x;
+    float sum = 0;
+    for (int i = 0; i < n / AI_QK_K; i++) {
+        const uint8_t *sc = a[i].scales;
+        int sums = 0, mins = 0;
+        for (int j = 0; j < 8; j++) {
+            uint8_t scale, m;
+            if (j < 4) { scale = sc[j] & 63; m = sc[j + 4] & 63; }
+            else { scale = (sc[j + 4] & 0xf) | ((sc[j - 4] >> 6) << 4); m = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4); }
+            const uint8_t *q = a[i].qs + (j / 2) * 32;
+            const int8_t *y = b[i].qs + j * 32;
+            int isum = 0;
+            for (int l = 0; l < 32; l++) isum += ((j & 1) ? (q[l] >> 4) : (q[l] & 0xf)) * y[l];
+            sums += scale * isum;
+            mins += m * (b[i].bsums[2 * j] + b[i].bsums[2 * j + 1]);
+        }
+        sum += b[i].d * ai_f16_to_f32(a[i].d) * sums - b[i].d * ai_f16_to_f32(a[i].dmin) * mins;
+    }
+    *s = sum;
+}
+
+static void dot_q6_k(int n, float *s, const void *w, const void *x) {
+    const ai_block_q6_k *a = w;
+    const ai_block_q8_k *b = x;
+    float sum = 0;
+    for (int i = 0; i < n / AI_QK_K; i++) {
+        int sums = 0;
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = a[i].ql + 64 * h, *qh = a[i].qh + 32 * h;
+            const int8_t *sc = a[i].scales + 8 * h, *y = b[i].qs + 128 * h;
+            int sub[8] = {0};
+            for (int l = 0; l < 32; l++) {
+                int is = l / 16;
+                int q1 = ((ql[l] & 0xf) | (((qh[l] >> 0) & 3) << 4)) - 32;
+                int q2 = ((ql[l + 32] & 0xf) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                sub[is] += q1 * y[l];
+                sub[is + 2] += q2 * y[l + 32];
+                sub[is + 4] += q3 * y[l + 64];
+                sub[is + 6] += q4 * y[l + 96];
+            }
+            for (int k = 0; k < 8; k++) sums += sc[k] * sub[k];
+        }
+        sum += b[i].d * ai_f16_to_f32(a[i].d) * sums;
+    }
+    *s = sum;
+}
+
+static ai_vec_dot_fn scalar_dot(uint32_t wtype) {
+    switch (wtype) {
+    case AI_TYPE_F32: return dot_f32;
+    case AI_TYPE_F16: return dot_f16;
+    case AI_TYPE_BF16: return dot_bf16;
+    case AI_TYPE_Q8_0: return dot_q8_0;
+    case AI_TYPE_Q4_0: return dot_q4_0;
+    case AI_TYPE_Q4_K: return dot_q4_k;
+    case AI_TYPE_Q6_K: return dot_q6_k;
+    default: return NULL;
+    }
+}
+
+void ai_vec_dot_scalar(uint32_t wtype, int n, float *s, const void *w, const void *x) {
+    scalar_dot(wtype)(n, s, w, x);
+}
+
+/* ---- selection ---- */
+
+/* Decided once per process (CPU features do not change while it runs);
+ * read-only afterwards, so sharing it between threads is safe. */
+static pthread_once_t select_once = PTHREAD_ONCE_INIT;
+static bool use_avx2;
+
+static void select_kernels(void) {
+    const char *e = getenv("AI_NO_SIMD");
+    if (e && *e && strcmp(e, "0") != 0) return;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    /* clang 14's __builtin_cpu_supports has no "f16c": ask CPUID (leaf 1, ECX bit 29). */
+    unsigned a, b, c, d;
+    bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29));
+    use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
+#endif
+}
+
+const char *ai_kernels_name(void) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? "avx2" : "scalar";
+}
+
+ai_vec_dot_fn ai_get_vec_dot(uint32_t wtype) {
+    pthread_once(&select_once, select_kernels);
+    ai_vec_dot_fn f = use_avx2 ? ai_avx2_vec_dot(wtype) : NULL;
+    return f ? f : scalar_dot(wtype);
+}
+
+static void mad_f16(int n, float *y, float a, const ai_f16 *x) {
+    for (int i = 0; i < n; i++) y[i] += a * ai_f16_to_f32(x[i]);
+}
+static void to_f16(int n, ai_f16 *y, const float *x) {
+    for (int i = 0; i < n; i++) y[i] = ai_f32_to_f16(x[i]);
+}
+
+ai_mad_f16_fn ai_get_mad_f16(void) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? ai_avx2_mad_f16() : mad_f16;
+}
+
+ai_to_f16_fn ai_get_to_f16(void) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? ai_avx2_to_f16() : to_f16;
+}
+
+static ai_tile42_fn get_tile42(uint32_t wtype) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? ai_avx2_tile42(wtype) : NULL;
+}
+
+static ai_vec_dot4_fn get_vec_dot4(uint32_t wtype) {
+    pthread_once(&select_once, select_kernels);
+    return use_avx2 ? ai_avx2_vec_dot4(wtype) : NULL;
+}
+
+/* ---- matmul ---- */
+
+size_t ai_matmul_scratch(uint32_t wtype, int cols, int n) {
+    return ai_row_bytes(ai_vec_dot_type(wtype), cols) * (size_t)n;
+}
+
+/* Work is a grid of (row block, token block) tiles: a row block of weights
+ * (ROWS_PER_TASK rows) and a token block of activations (TOK_PER_TASK rows)
+ * both stay in L2 while the tile is computed. */
+#define ROWS_PER_TASK 32
+#define TOK_PER_TASK 64
+
+typedef struct {
+    const ai_weight *w;
+    const uint8_t *xq;
+    size_t x_bytes;
+    int n;
+    float *out;
+    int row_tasks;
+    ai_vec_dot_fn dot;
+    ai_vec_dot4_fn dot4;
+    ai_tile42_fn tile42;
+} matmul_job;
+
+static void matmul_task(void *arg, int i, int thread) {
+    (void)thread;
+    const matmul_job *j = arg;
+    const ai_weight *w = j->w;
+    int r0 = (i % j->row_tasks) * ROWS_PER_TASK, t0 = (i / j->row_tasks) * TOK_PER_TASK;
+    int r1 = r0 + ROWS_PER_TASK < w->rows ? r0 + ROWS_PER_TASK : w->rows;
+    int t1 = t0 + TOK_PER_TASK < j->n ? t0 + TOK_PER_TASK : j->n;
+    const uint8_t *wd = w->data;
+    if (j->tile42) {
+        /* pairs of tokens through 4-row tiles; leftovers below */
+        int r4 = r0 + (r1 - r0) / 4 * 4;
+        for (; t0 + 2 <= t1; t0 += 2) {
+            const uint8_t *x = j->xq + (size_t)t0 * j->x_bytes;
+            float *o = j->out + (size_t)t0 * w->rows;
+            for (int r = r0; r < r4; r += 4)
+                j->tile42(w->cols, o + r, w->rows, wd + (size_t)r * w->row_bytes, w->row_bytes, x, j->x_bytes);
+            for (int r = r4; r < r1; r++) {
+                j->dot(w->cols, o + r, wd + (size_t)r * w->row_bytes, x);
+                j->dot(w->cols, o + w->rows + r, wd + (size_t)r * w->row_bytes, x + j->x_bytes);
+            }
+        }
+    }
+    for (int t = t0; t < t1; t++) {
+        const void *x = j->xq + (size_t)t * j->x_bytes;
+        float *o = j->out + (size_t)t * w->rows;
+        int r = r0;
+        if (j->dot4)
+            for (; r + 4 <= r1; r += 4) j->dot4(w->cols, o + r, wd + (size_t)r * w->row_bytes, w->row_bytes, x);
+        for (; r < r1; r++) j->dot(w->cols, o + r, wd + (size_t)r * w->row_bytes, x);
+    }
+}
+
+void ai_matmul_q(ai_pool *pool, const ai_weight *w, const void *xq, int n, float *out) {
+    matmul_job j = {
+        .w = w, .xq = xq, .x_bytes = ai_row_bytes(ai_vec_dot_type(w->type), w->cols), .n = n, .out = out,
+        .row_tasks = (w->rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
+        .dot = ai_get_vec_dot(w->type), .dot4 = get_vec_dot4(w->type), .tile42 = get_tile42(w->type),
+    };
+    int tok_tasks = (n + TOK_PER_TASK - 1) / TOK_PER_TASK;
+    ai_pool_run(pool, matmul_task, &j, j.row_tasks * tok_tasks);
+}
+
+void ai_matmul(ai_pool *pool, const ai_weight *w, const float *x, int n, float *out, void *scratch) {
+    size_t xb = ai_row_bytes(ai_vec_dot_type(w->type), w->cols);
+    for (int t = 0; t < n; t++) ai_quantize_act(w->type, x + (size_t)t * w->cols, (uint8_t *)scratch + t * xb, w->cols);
+    ai_matmul_q(pool, w, scratch, n, out);
+}

@@ -1,0 +1,163 @@
+/* serve_gen.c — one generation on an acquired model: reuse the KV cache for
+ * the prompt prefix the previous request shared (chat turns resend the whole
+ * conversation), evaluate the rest, then sample token by token, streaming
+ * text out whole UTF-8 characters at a time and holding back text that might
+ * be the start of a stop string. Stops at end-of-generation tokens, stop
+ * strings, num_predict, a full context, or a client that went away. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "serve/serve.h"
+
+long long serve_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+int32_t *serve_tokenize(serve_model *m, const char *text, int special, const unsigned char *markup, int *n) {
+    size_t len = strlen(text), cap = len + 8;
+    int flags = AI_TOK_ADD_BOS | (special ? AI_TOK_PARSE_SPECIAL : 0);
+    for (;;) { /* usually one pass: a byte rarely yields more than one token */
+        int32_t *ids = malloc(cap * sizeof *ids);
+        long k = ids ? ai_tokenize_masked(m->tok, text, len, flags, markup, ids, cap) : -1;
+        if (k >= 0 && (size_t)k <= cap && k <= INT32_MAX) { *n = (int)k; return ids; }
+        free(ids);
+        if (k < 0 || k > INT32_MAX) return NULL;
+        cap = (size_t)k;
+    }
+}
+
+/* Text produced but not yet sent: it may be the start of a stop string. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+} pending;
+
+static int pending_add(pending *p, const char *s, size_t n) {
+    if (p->n + n + 1 > p->cap) {
+        size_t cap = (p->n + n + 1) * 2;
+        char *b = realloc(p->s, cap);
+        if (!b) return -1;
+        p->s = b;
+        p->cap = cap;
+    }
+    memcpy(p->s + p->n, s, n);
+    p->n += n;
+    p->s[p->n] = 0;
+    return 0;
+}
+
+/* How many trailing bytes of text could begin a stop string. */
+static size_t stop_prefix_hold(const serve_opts *o, const char *s, size_t n) {
+    size_t hold = 0;
+    for (int i = 0; i < o->n_stop; i++) {
+        size_t sl = strlen(o->stop[i]);
+        if (sl == 0) continue;
+        for (size_t k = sl - 1 < n ? sl - 1 : n; k > hold; k--)
+            if (!memcmp(s + n - k, o->stop[i], k)) { hold = k; break; }
+    }
+    return hold;
+}
+
+/* Finds the earliest stop string in text; returns its offset or -1. */
+static long find_stop(const serve_opts *o, const char *s) {
+    long best = -1;
+    for (int i = 0; i < o->n_stop; i++) {
+        const char *hit = o->stop[i][0] ? strstr(s, o->stop[i]) : NULL;
+        if (hit && (best < 0 || hit - s < best)) best = hit - s;
+    }
+    return best;
+}
+
+int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const serve_opts *o,
+                   serve_emit emit, void *ud, http_response *res, serve_stats *st, char *err, size_t errlen) {
+    int n_ctx = m->n_ctx, n_vocab = ai_model_n_vocab(m->model);
+    if (n_prompt <= 0) { snprintf(err, errlen, "the prompt is empty"); return 400; }
+    if (n_prompt >= n_ctx) {
+        snprintf(err, errlen, "the prompt is %d tokens, more than the context length %d allows (set options.num_ctx)", n_prompt, n_ctx);
+        return 400;
+    }
+    float *logits = malloc((size_t)n_vocab * sizeof *logits);
+    ai_sampler *smp = ai_sampler_new(&o->sp, n_vocab);
+    st->context = malloc((size_t)n_ctx * sizeof *st->context);
+    pending out = {0};
+    ai_utf8_stream u8 = {0};
+    int rc = 0;
+    if (!logits || !smp || !st->context) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
+
+    /* Reuse the cached prefix, but always evaluate at least the last prompt
+     * token: its logits pick the first output token. */
+    int keep = 0;
+    while (keep < m->n_cache && keep < n_prompt - 1 && m->cache[keep] == prompt[keep]) keep++;
+    long long t0 = serve_now_ns();
+    m->n_cache = keep; /* positions past keep are about to be overwritten */
+    if (ai_eval(m->ctx, prompt + keep, n_prompt - keep, keep, logits)) {
+        snprintf(err, errlen, "evaluation failed: %s", ai_context_error(m->ctx));
+        rc = 500;
+        goto done;
+    }
+    memcpy(m->cache, prompt, (size_t)n_prompt * sizeof *prompt);
+    m->n_cache = n_prompt;
+    st->prompt_n = n_prompt - keep;
+    st->prompt_ns = serve_now_ns() - t0;
+    memcpy(st->context, prompt, (size_t)n_prompt * sizeof *prompt);
+    st->n_context = n_prompt;
+    for (int i = 0; i < n_prompt; i++) ai_sampler_accept(smp, prompt[i]);
+
+    long long t1 = serve_now_ns();
+    int pos = n_prompt;
+    st->done_reason = "length";
+    for (;;) {
+        if (o->num_predict >= 0 && st->eval_n >= o->num_predict) break;
+        if (pos >= n_ctx) break;
+        int32_t tok = ai_sampler_sample(smp, logits);
+        ai_sampler_accept(smp, tok);
+        st->eval_n++;
+        if (ai_tokenizer_is_eog(m->tok, tok)) { st->done_reason = "stop"; break; }
+        st->context[st->n_context++] = tok;
+
+        char piece[512], text[3 * (512 + 4)];
+        size_t pl = ai_token_piece(m->tok, tok, 0, piece, sizeof piece);
+        if (pl > sizeof piece) pl = sizeof piece;
+        size_t tl = ai_utf8_stream_push(&u8, piece, pl, text);
+        if (pending_add(&out, text, tl)) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
+        long at = o->n_stop ? find_stop(o, out.s ? out.s : "") : -1;
+        if (at >= 0) {
+            out.n = (size_t)at;
+            st->done_reason = "stop";
+            break;
+        }
+        size_t hold = stop_prefix_hold(o, out.s ? out.s : "", out.n);
+        if (out.n > hold) {
+            if (emit(ud, out.s, out.n - hold) < 0) { st->done_reason = "cancel"; out.n = 0; break; }
+            memmove(out.s, out.s + out.n - hold, hold);
+            out.n = hold;
+        }
+        if (res && http_client_gone(res)) { st->done_reason = "cancel"; out.n = 0; break; }
+        if (pos + 1 >= n_ctx) { pos++; break; } /* no room to evaluate it */
+        if (ai_eval(m->ctx, &tok, 1, pos, logits)) {
+            snprintf(err, errlen, "evaluation failed: %s", ai_context_error(m->ctx));
+            rc = 500;
+            goto done;
+        }
+        m->cache[pos] = tok;
+        m->n_cache = ++pos;
+    }
+    st->eval_ns = serve_now_ns() - t1;
+    {   /* whatever is held back, and a character cut short at the very end */
+        char tail[8];
+        size_t tl = strcmp(st->done_reason, "cancel") ? ai_utf8_stream_finish(&u8, tail) : 0;
+        if (tl) pending_add(&out, tail, tl);
+        if (out.n && strcmp(st->done_reason, "cancel")) emit(ud, out.s, out.n);
+    }
+done:
+    if (rc) m->n_cache = 0; /* the cache may hold a partial evaluation */
+    free(out.s);
+    free(logits);
+    ai_sampler_free(smp);
+    return rc;
+}
