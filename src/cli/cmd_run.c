@@ -1,21 +1,32 @@
 /*
- * cmd_run.c — `anywhere run [options] module.wasm [args...]`: loads a
- * module, instantiates it and calls one exported function with the
- * arguments given on the command line, printing its results.
+ * cmd_run.c — `anywhere run [options] module.wasm [args...]`: runs a WASI
+ * command (its `_start`), or with --invoke an exported function called
+ * with typed arguments from the command line, its results printed.
  *
- * WASI is not provided yet: a module that imports anything is refused with
- * a message naming each import. Exit status: 0 on success, 1 when the
- * module cannot be loaded, linked or called as asked, 2 for bad usage,
- * 134 when the guest traps (like a native program that aborts), or the
- * code a guest passes to exit.
+ * The guest gets WASI preview 1 (wasi_snapshot_preview1) with only the
+ * capabilities given: pre-opened directories (--dir, --dir-ro), the
+ * environment variables named (--env, --env-inherit), pre-opened
+ * listening sockets (--tcplisten) and the three standard streams.
+ *
+ * Exit status: the code the guest passes to proc_exit (0 when _start
+ * returns), 1 when the module cannot be read, loaded, linked or called as
+ * asked, 2 for bad usage, 134 when the guest traps (like a native program
+ * that aborts).
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "anywhere/linker.h"
+#include "anywhere/wasi.h"
 #include "anywhere/wasm.h"
 #include "cli/commands.h"
 
@@ -23,27 +34,45 @@
 #define RUN_EXIT_USAGE 2
 #define RUN_EXIT_TRAP 134
 
+extern char **environ;
+
 typedef struct run_opts {
     const char *path;
     const char *invoke;   /* NULL: _start */
-    char **args;          /* the function's arguments, as text */
+    char **args;          /* guest arguments (or the function's, as text) */
     int nargs;
     aw_store_config config;
     uint64_t timeout_ms;  /* 0 = none */
+    bool trap_unknown;
+    bool env_inherit;
+    aw_wasi_preopen *dirs;
+    int ndirs;
+    const char **env;     /* --env values: "K=V", or "K" to pass the host's K */
+    int nenv;
+    int *sockets;         /* --tcplisten: listening sockets */
+    int nsockets;
 } run_opts;
 
 static int usage(FILE *out) {
     fprintf(out,
             "usage: anywhere run [options] module.wasm [args...]\n"
             "\n"
-            "Calls an exported function (by default _start) with the arguments\n"
-            "given, converted to its parameter types, and prints its results.\n"
+            "Runs a WASI program (its _start export) with the arguments given, or\n"
+            "with --invoke an exported function, the arguments converted to its\n"
+            "parameter types and its results printed. The exit status is the code\n"
+            "the program exits with; 134 when it traps.\n"
             "\n"
-            "options:\n"
-            "  --invoke NAME            the exported function to call\n"
+            "options (--opt VALUE or --opt=VALUE):\n"
+            "  --dir HOST[::GUEST]      pre-open a host directory, seen by the guest as GUEST\n"
+            "  --dir-ro HOST[::GUEST]   the same, read-only\n"
+            "  --env K=V                set an environment variable (--env K: the host's value)\n"
+            "  --env-inherit            pass the whole host environment\n"
+            "  --tcplisten ADDR:PORT    pre-open a listening TCP socket (sock_accept)\n"
+            "  --invoke NAME            call the exported function NAME (after _initialize)\n"
             "  --fuel N                 trap after about N instructions\n"
             "  --timeout MS             trap after MS milliseconds of wall-clock time\n"
-            "  --max-memory-pages N     cap every memory at N pages of 64 KiB\n");
+            "  --max-memory-pages N     cap every memory at N pages of 64 KiB\n"
+            "  --trap-unknown-imports   link functions the host lacks to ones that trap\n");
     return out == stdout ? 0 : RUN_EXIT_USAGE;
 }
 
@@ -57,11 +86,95 @@ static bool parse_count(const char *s, uint64_t *out) {
     return true;
 }
 
+/* ---- options ------------------------------------------------------------ */
+
+static bool add_dir(run_opts *o, const char *spec, bool readonly) {
+    void *d = realloc(o->dirs, (size_t)(o->ndirs + 1) * sizeof *o->dirs);
+    if (!d || !*spec) return false;
+    o->dirs = d;
+    aw_wasi_preopen *p = &o->dirs[o->ndirs++];
+    const char *sep = strstr(spec, "::");
+    p->readonly = readonly;
+    p->host_path = strndup(spec, sep ? (size_t)(sep - spec) : strlen(spec)); /* owned */
+    p->guest_path = sep ? sep + 2 : spec;
+    return p->host_path && *p->host_path && *p->guest_path;
+}
+
+static bool add_env(run_opts *o, const char *kv) {
+    void *e = realloc(o->env, (size_t)(o->nenv + 1) * sizeof *o->env);
+    if (!e || !*kv || *kv == '=') return false;
+    o->env = e;
+    o->env[o->nenv++] = kv;
+    return true;
+}
+
+/* Binds and listens on HOST:PORT (or [V6]:PORT). */
+static bool add_listener(run_opts *o, const char *addr) {
+    const char *colon = strrchr(addr, ':');
+    if (!colon || !colon[1]) return false;
+    char host[256];
+    size_t hl = (size_t)(colon - addr);
+    if (hl >= sizeof host) return false;
+    memcpy(host, addr, hl);
+    host[hl] = 0;
+    char *h = host;
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') h[hl - 1] = 0, h++;
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai;
+    int r = getaddrinfo(*h ? h : NULL, colon + 1, &hints, &ai);
+    if (r != 0) {
+        fprintf(stderr, "anywhere run: --tcplisten %s: %s\n", addr, gai_strerror(r));
+        return false;
+    }
+    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    bool ok = s >= 0 && setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+              bind(s, ai->ai_addr, ai->ai_addrlen) == 0 && listen(s, 128) == 0;
+    freeaddrinfo(ai);
+    if (!ok) {
+        fprintf(stderr, "anywhere run: --tcplisten %s: %s\n", addr, strerror(errno));
+        if (s >= 0) close(s);
+        return false;
+    }
+    void *sv = realloc(o->sockets, (size_t)(o->nsockets + 1) * sizeof *o->sockets);
+    if (!sv) {
+        close(s);
+        return false;
+    }
+    o->sockets = sv;
+    o->sockets[o->nsockets++] = s;
+    return true;
+}
+
 typedef enum { OPTS_RUN, OPTS_HELP, OPTS_BAD } opts_result;
+
+/* Handles one option that takes a value; false if the value is bad. */
+static bool take_value(run_opts *o, const char *name, const char *val) {
+    uint64_t n = 0;
+    if (!strcmp(name, "--invoke")) o->invoke = val;
+    else if (!strcmp(name, "--dir")) return add_dir(o, val, false);
+    else if (!strcmp(name, "--dir-ro")) return add_dir(o, val, true);
+    else if (!strcmp(name, "--env")) return add_env(o, val);
+    else if (!strcmp(name, "--tcplisten")) return add_listener(o, val);
+    else if (!strcmp(name, "--fuel") && parse_count(val, &n) && n > 0) o->config.fuel = n;
+    else if (!strcmp(name, "--timeout") && parse_count(val, &n) && n > 0 && n <= UINT64_MAX / 1000000)
+        o->timeout_ms = n;
+    else if (!strcmp(name, "--max-memory-pages") && parse_count(val, &n) && n > 0 && n <= 65536)
+        o->config.max_memory_pages = (uint32_t)n;
+    else return false;
+    return true;
+}
+
+static bool takes_value(const char *name) {
+    static const char *const names[] = {"--invoke", "--dir", "--dir-ro", "--env", "--tcplisten",
+                                        "--fuel", "--timeout", "--max-memory-pages"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(name, names[i])) return true;
+    return false;
+}
 
 /* Parses options up to the module path; what follows it are arguments. */
 static opts_result parse_opts(int argc, char **argv, run_opts *o) {
-    for (int i = 1; i < argc; i += 2) { /* every option takes a value */
+    for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return OPTS_HELP;
         if (!strcmp(a, "--") || a[0] != '-') {
@@ -72,18 +185,26 @@ static opts_result parse_opts(int argc, char **argv, run_opts *o) {
             o->nargs = argc - at - 1;
             return OPTS_RUN;
         }
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t n = 0;
-        if (!strcmp(a, "--invoke") && val) {
-            o->invoke = val;
-        } else if (!strcmp(a, "--fuel") && parse_count(val, &n) && n > 0) {
-            o->config.fuel = n;
-        } else if (!strcmp(a, "--timeout") && parse_count(val, &n) && n > 0 && n <= UINT64_MAX / 1000000) {
-            o->timeout_ms = n;
-        } else if (!strcmp(a, "--max-memory-pages") && parse_count(val, &n) && n > 0 && n <= 65536) {
-            o->config.max_memory_pages = (uint32_t)n;
-        } else {
-            fprintf(stderr, "anywhere run: bad option '%s'%s%s\n", a, val ? " " : "", val ? val : "");
+        if (!strcmp(a, "--trap-unknown-imports")) {
+            o->trap_unknown = true;
+            continue;
+        }
+        if (!strcmp(a, "--env-inherit")) {
+            o->env_inherit = true;
+            continue;
+        }
+        char name[32];
+        const char *eq = strchr(a, '='), *val;
+        size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+        snprintf(name, sizeof name, "%.*s", (int)(nl < sizeof name ? nl : sizeof name - 1), a);
+        if (!takes_value(name)) {
+            fprintf(stderr, "anywhere run: unknown option '%s'\n", a);
+            return OPTS_BAD;
+        }
+        val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+        if (!val || !take_value(o, name, val)) {
+            fprintf(stderr, "anywhere run: bad option '%s'%s%s\n", name, val ? " " : " (no value)",
+                    val ? val : "");
             return OPTS_BAD;
         }
     }
@@ -91,37 +212,45 @@ static opts_result parse_opts(int argc, char **argv, run_opts *o) {
     return OPTS_BAD;
 }
 
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    uint8_t *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f) ? errno : 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = bad;
-        return NULL;
-    }
-    *len = n;
-    return buf;
+static void free_opts(run_opts *o) {
+    for (int i = 0; i < o->ndirs; i++) free((char *)o->dirs[i].host_path);
+    for (int i = 0; i < o->nsockets; i++) close(o->sockets[i]);
+    free(o->dirs);
+    free(o->env);
+    free(o->sockets);
 }
+
+/* ---- the environment ---------------------------------------------------- */
+
+/* The guest's environment: the host's with --env-inherit, then each --env
+ * (replacing a variable of the same name). Strings are borrowed. */
+static const char **build_env(const run_opts *o, int *count) {
+    int nhost = 0;
+    if (o->env_inherit)
+        while (environ[nhost]) nhost++;
+    const char **env = calloc((size_t)(nhost + o->nenv + 1), sizeof *env);
+    if (!env) return NULL;
+    int n = 0;
+    for (int i = 0; i < nhost; i++) env[n++] = environ[i];
+    for (int i = 0; i < o->nenv; i++) {
+        const char *kv = o->env[i], *eq = strchr(kv, '=');
+        size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+        if (!eq) { /* --env K: the host's value, if it has one */
+            for (char **h = environ; *h; h++)
+                if (!strncmp(*h, kv, klen) && (*h)[klen] == '=') kv = *h;
+            if (kv == o->env[i]) continue;
+        }
+        int at = n;
+        for (int j = 0; j < n; j++)
+            if (!strncmp(env[j], kv, klen) && env[j][klen] == '=') at = j;
+        env[at] = kv;
+        if (at == n) n++;
+    }
+    *count = n;
+    return env;
+}
+
+/* ---- values ------------------------------------------------------------- */
 
 static const char *valtype_name(aw_valtype t) {
     switch (t) {
@@ -136,7 +265,7 @@ static const char *valtype_name(aw_valtype t) {
     return "?";
 }
 
-/* "(param i32 i64) (result f32)" */
+/* "(func (param i32 i64) (result f32))" */
 static void format_functype(char *buf, size_t n, aw_functype ft) {
     size_t used = 0;
     used += (size_t)snprintf(buf + used, n - used, "(func");
@@ -166,23 +295,6 @@ static void format_externtype(char *buf, size_t n, const aw_externtype *t) {
         break;
     default: snprintf(buf, n, "(?)"); break;
     }
-}
-
-/* Nothing can be imported yet: name every import the module wants. */
-static bool check_imports(const char *path, aw_module *m) {
-    uint32_t n = aw_module_import_count(m);
-    for (uint32_t i = 0; i < n; i++) {
-        const char *mod = NULL, *name = NULL;
-        aw_externtype t;
-        memset(&t, 0, sizeof t);
-        aw_module_import(m, i, &mod, &name, &t);
-        char type[256];
-        format_externtype(type, sizeof type, &t);
-        fprintf(stderr, "anywhere run: %s: cannot provide import \"%s\" \"%s\" %s\n", path, mod ? mod : "",
-                name ? name : "", type);
-    }
-    if (n) fprintf(stderr, "anywhere run: (WASI and other host imports are not supported yet)\n");
-    return n == 0;
 }
 
 static void list_exported_funcs(aw_module *m) {
@@ -266,6 +378,14 @@ static void print_value(const aw_val *v) {
     }
 }
 
+/* ---- errors ------------------------------------------------------------- */
+
+static void error_init(aw_error *err) {
+    memset(err, 0, sizeof *err);
+    err->func_index = UINT32_MAX;
+    err->offset = UINT64_MAX;
+}
+
 /* Reports a failed load, link or call; returns the exit status. */
 static int report_error(const char *path, const char *what, const aw_error *err) {
     switch (err->kind) {
@@ -297,6 +417,67 @@ static int report_error(const char *path, const char *what, const aw_error *err)
     return RUN_EXIT_ERROR;
 }
 
+/* After a link error: the import the linker named, as the module declares
+ * it in the text format, and the way around it for functions. */
+static void explain_link_error(aw_module *m, const aw_error *err) {
+    uint32_t n = aw_module_import_count(m);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *mod = NULL, *name = NULL;
+        aw_externtype t;
+        memset(&t, 0, sizeof t);
+        aw_module_import(m, i, &mod, &name, &t);
+        char key[300], type[256];
+        snprintf(key, sizeof key, " %s.%s:", mod ? mod : "", name ? name : "");
+        if (!strstr(err->message, key)) continue;
+        format_externtype(type, sizeof type, &t);
+        fprintf(stderr, "anywhere run: the module declares (import \"%s\" \"%s\" %s)%s\n", mod, name, type,
+                t.kind == AW_EXTERN_FUNC ? "; --trap-unknown-imports links it to a function that traps" : "");
+        return;
+    }
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* The whole file, read with one read where the size is known. */
+static uint8_t *read_file(const char *path, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            uint8_t *nb = realloc(buf, cap *= 2);
+            if (!nb) break;
+            buf = nb;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            int e = errno;
+            close(fd);
+            if (got == 0) {
+                *len = n;
+                return buf;
+            }
+            free(buf);
+            errno = e;
+            return NULL;
+        }
+        n += (size_t)got;
+    }
+    free(buf);
+    close(fd);
+    errno = ENOMEM;
+    return NULL;
+}
+
 /* Loads the module, refusing files that are plainly not binary Wasm with a
  * message that says what they look like. */
 static aw_module *load(const char *path) {
@@ -311,38 +492,34 @@ static aw_module *load(const char *path) {
         size_t skip = 0;
         while (skip < len && (bytes[skip] == ' ' || bytes[skip] == '\n' || bytes[skip] == '\t')) skip++;
         if (skip < len && bytes[skip] == '(') hint = " (it looks like the text format; convert it with wat2wasm)";
-        fprintf(stderr, "anywhere run: %s: not a WebAssembly binary: no \\0asm magic at the start%s\n", path, hint);
+        fprintf(stderr, "anywhere run: %s: not a WebAssembly binary: no \\0asm magic at byte offset 0%s\n",
+                path, hint);
         free(bytes);
         return NULL;
     }
     aw_error err;
-    memset(&err, 0, sizeof err);
-    err.offset = UINT64_MAX;
+    error_init(&err);
     aw_module *m = aw_module_load(bytes, len, &err);
     free(bytes);
     if (!m) report_error(path, "cannot load", &err);
     return m;
 }
 
-/* Instantiates and calls; returns the exit status. */
-static int run_module(const run_opts *o, aw_module *m, aw_store *s) {
-    aw_error err;
-    memset(&err, 0, sizeof err);
-    err.func_index = UINT32_MAX;
-    err.offset = UINT64_MAX;
-    if (!check_imports(o->path, m)) return RUN_EXIT_ERROR;
-    if (o->timeout_ms) aw_store_set_timeout(s, o->timeout_ms * 1000000u);
-    aw_instance *inst = aw_instantiate(s, m, NULL, 0, &err);
-    if (!inst) return report_error(o->path, "cannot instantiate", &err);
+/* ---- running ------------------------------------------------------------ */
 
-    const char *name = o->invoke ? o->invoke : "_start";
-    aw_func *f = aw_instance_func(inst, name);
-    if (!f) {
-        fprintf(stderr, "anywhere run: %s: no exported function \"%s\"%s\n", o->path, name,
-                o->invoke ? "" : " (pass --invoke NAME)");
-        list_exported_funcs(m);
-        return RUN_EXIT_ERROR;
+static bool has_export_func(aw_module *m, const char *want) {
+    uint32_t n = aw_module_export_count(m);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *name = NULL;
+        aw_externtype t;
+        aw_module_export(m, i, &name, &t);
+        if (t.kind == AW_EXTERN_FUNC && name && !strcmp(name, want)) return true;
     }
+    return false;
+}
+
+/* Calls the function with the command line's arguments; prints results. */
+static int invoke(const run_opts *o, aw_store *s, aw_func *f, const char *name) {
     aw_functype ft = aw_func_type(f);
     char sig[512];
     format_functype(sig, sizeof sig, ft);
@@ -364,6 +541,8 @@ static int run_module(const run_opts *o, aw_module *m, aw_store *s) {
             free(vals);
             return RUN_EXIT_USAGE;
         }
+    aw_error err;
+    error_init(&err);
     int status = 0;
     if (aw_call(s, f, args, ft.nparams, results, ft.nresults, &err) != AW_OK) {
         status = report_error(o->path, "call failed", &err);
@@ -377,25 +556,96 @@ static int run_module(const run_opts *o, aw_module *m, aw_store *s) {
     return status;
 }
 
+/* Calls a function of type () -> (); AW_OK or the status to exit with. */
+static int call_void(const run_opts *o, aw_store *s, aw_func *f, bool *done) {
+    aw_error err;
+    error_init(&err);
+    if (aw_call(s, f, NULL, 0, NULL, 0, &err) == AW_OK) return 0;
+    *done = true; /* exited or trapped: nothing more runs */
+    return report_error(o->path, "call failed", &err);
+}
+
+/* Instantiates with WASI and runs _start, or _initialize then --invoke. */
+static int run_module(const run_opts *o, aw_module *m, aw_store *s, aw_linker *l) {
+    aw_error err;
+    error_init(&err);
+    if (o->timeout_ms) aw_store_set_timeout(s, o->timeout_ms * 1000000u);
+    aw_instance *inst = aw_linker_instantiate(l, s, m, &err);
+    if (!inst) {
+        int status = report_error(o->path, "cannot instantiate", &err);
+        if (err.kind == AW_ERR_LINK) explain_link_error(m, &err);
+        return status;
+    }
+    const char *name = o->invoke ? o->invoke : "_start";
+    aw_func *f = aw_instance_func(inst, name);
+    if (!f) {
+        fprintf(stderr, "anywhere run: %s: no exported function \"%s\"%s\n", o->path, name,
+                o->invoke ? "" : " (not a WASI command; pass --invoke NAME)");
+        list_exported_funcs(m);
+        return RUN_EXIT_ERROR;
+    }
+    bool done = false;
+    if (!o->invoke) {
+        aw_functype ft = aw_func_type(f);
+        if (ft.nparams || ft.nresults) return invoke(o, s, f, name); /* not WASI's _start: typed */
+        return call_void(o, s, f, &done);
+    }
+    /* A reactor is initialised before any of its exports is called. */
+    if (strcmp(name, "_initialize") != 0 && has_export_func(m, "_initialize")) {
+        aw_func *init = aw_instance_func(inst, "_initialize");
+        int status = call_void(o, s, init, &done);
+        if (done) return status;
+    }
+    return invoke(o, s, f, name);
+}
+
+static aw_wasi *make_wasi(const run_opts *o) {
+    int envc = 0;
+    const char **env = build_env(o, &envc);
+    const char **argv = calloc((size_t)o->nargs + 2, sizeof *argv);
+    aw_wasi *w = NULL;
+    char errbuf[512] = "out of memory";
+    if (env && argv) {
+        argv[0] = o->path; /* the module's name as given, like a native argv[0] */
+        for (int i = 0; i < o->nargs; i++) argv[i + 1] = o->args[i];
+        aw_wasi_config cfg = {.argc = o->nargs + 1, .argv = argv, .envc = envc, .env = env,
+                              .preopens = o->dirs, .npreopens = o->ndirs,
+                              .sockets = o->sockets, .nsockets = o->nsockets};
+        w = aw_wasi_new(&cfg, errbuf, sizeof errbuf);
+    }
+    if (!w) fprintf(stderr, "anywhere run: %s\n", errbuf);
+    free(env);
+    free(argv);
+    return w;
+}
+
 int cmd_run(int argc, char **argv) {
     run_opts o;
     memset(&o, 0, sizeof o);
+    int status = RUN_EXIT_ERROR;
     switch (parse_opts(argc, argv, &o)) {
-    case OPTS_HELP: return usage(stdout);
-    case OPTS_BAD: return usage(stderr);
+    case OPTS_HELP: status = usage(stdout); goto out;
+    case OPTS_BAD: status = usage(stderr); goto out;
     case OPTS_RUN: break;
     }
+    aw_wasi *w = make_wasi(&o); /* first: a bad --dir is reported before any loading */
+    if (!w) goto out;
     aw_module *m = load(o.path);
-    if (!m) return RUN_EXIT_ERROR;
-    aw_store *s = aw_store_new(&o.config);
-    if (!s) {
-        fprintf(stderr, "anywhere run: cannot create a store\n");
-        aw_module_release(m);
-        return RUN_EXIT_ERROR;
+    aw_store *s = m ? aw_store_new(&o.config) : NULL;
+    aw_linker *l = s ? aw_linker_new() : NULL;
+    if (m && !s) fprintf(stderr, "anywhere run: cannot create a store\n");
+    if (l && aw_wasi_define(l, w)) {
+        aw_linker_trap_unknown_imports(l, o.trap_unknown);
+        status = run_module(&o, m, s, l);
+    } else if (s) {
+        fprintf(stderr, "anywhere run: out of memory defining WASI\n");
     }
-    int status = run_module(&o, m, s);
     fflush(stdout);
-    aw_store_free(s);
-    aw_module_release(m);
+    aw_linker_free(l);
+    if (s) aw_store_free(s);
+    if (m) aw_module_release(m);
+    aw_wasi_free(w);
+out:
+    free_opts(&o);
     return status;
 }
