@@ -154,9 +154,10 @@ static const char *describe(const parser *p, size_t off, char *out, size_t size)
         snprintf(out, size, "control character U+%04X", (unsigned)c);
     } else {
         size_t n = 1; /* the input is valid UTF-8 by now */
+        uint32_t cp = (uint32_t)c & (c >= 0xF0 ? 0x07 : c >= 0xE0 ? 0x0F : 0x1F);
         while (n < 4 && (peek_at(p, off + n) & 0xC0) == 0x80)
-            n++;
-        snprintf(out, size, "'%.*s'", (int)n, p->src + off);
+            cp = cp << 6 | (peek_at(p, off + n++) & 0x3F);
+        snprintf(out, size, "'%.*s' (U+%04X)", (int)n, p->src + off, (unsigned)cp);
     }
     return out;
 }
@@ -354,13 +355,17 @@ static void index_put(toml_value *t, size_t i)
     t->u.tab.index[h] = (uint32_t)(i + 1);
 }
 
-/* Adds KEY (taking its string) = V to table T; false leaves V to the caller. */
-static bool table_add(parser *p, toml_value *t, key_part *key, toml_value *v)
+/* Adds KEY = V to table T; false leaves V to the caller. */
+static bool table_add(parser *p, toml_value *t, const key_part *key, toml_value *v)
 {
     if (t->u.tab.len >= UINT32_MAX - 1)
         return fail(p, key->off, "too many keys in one table");
     if (!grow(p, (void **)&t->u.tab.entries, &t->u.tab.cap, t->u.tab.len, sizeof(toml_entry)))
         return false;
+    char *copy = malloc(key->len + 1);
+    if (!copy)
+        return fail(p, key->off, "out of memory");
+    memcpy(copy, key->s, key->len + 1);
     size_t len = t->u.tab.len + 1;
     if (len > INDEX_MIN && len * 2 > t->u.tab.index_cap) {
         size_t cap = 64;
@@ -368,15 +373,14 @@ static bool table_add(parser *p, toml_value *t, key_part *key, toml_value *v)
             cap *= 2;
         uint32_t *index = calloc(cap, sizeof *index);
         if (!index)
-            return fail(p, p->pos, "out of memory");
+            return free(copy), fail(p, p->pos, "out of memory");
         free(t->u.tab.index);
         t->u.tab.index = index;
         t->u.tab.index_cap = cap;
         for (size_t i = 0; i < t->u.tab.len; i++)
             index_put(t, i);
     }
-    t->u.tab.entries[t->u.tab.len] = (toml_entry){key->s, key->len, key->pos, v};
-    key->s = NULL;
+    t->u.tab.entries[t->u.tab.len] = (toml_entry){copy, key->len, key->pos, v};
     if (t->u.tab.index)
         index_put(t, t->u.tab.len);
     t->u.tab.len = len;
@@ -395,7 +399,9 @@ static bool array_push(parser *p, toml_value *a, toml_value *v)
 static const char *what(const toml_value *v)
 {
     if (v->type == TOML_TABLE)
-        return v->origin == ORIGIN_INLINE ? "an inline table" : "a table";
+        return v->origin == ORIGIN_INLINE ? "an inline table"
+               : v->origin == ORIGIN_DOTTED ? "a table made by dotted keys"
+                                            : "a table";
     if (v->type == TOML_ARRAY)
         return v->frozen ? "an array" : "an array of tables";
     if (v->type == TOML_INTEGER)
@@ -607,7 +613,7 @@ static bool parse_string(parser *p, buf *b)
     const int q = peek(p);
     const bool literal = q == '\'';
     const bool multi = peek_at(p, p->pos + 1) == q && peek_at(p, p->pos + 2) == q;
-    const char *name = multi ? (literal ? "'''" : "\"\"\"") : (literal ? "'" : "\"");
+    const char *name = multi ? (literal ? "\"'''\"" : "'\"\"\"'") : (literal ? "\"'\"" : "'\"'");
     if (!buf_put(p, b, "", 0)) /* an empty string is not NULL */
         return false;
     p->pos += multi ? 3 : 1;
@@ -856,7 +862,7 @@ static toml_value *parse_datetime(parser *p, toml_pos pos)
             return NULL;
         }
         if (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > days_in_month(dt.year, dt.month)) {
-            fail(p, at, "invalid date %.10s: no such day", p->src + at);
+            fail(p, at, "invalid date %.10s: no such %s", p->src + at, dt.month < 1 || dt.month > 12 ? "month" : "day");
             return NULL;
         }
         has_date = true;
