@@ -22,6 +22,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "anywhere/compile.h"
 #include "anywhere/wasm.h"
 #include "cli/commands.h"
 
@@ -48,6 +49,7 @@ typedef struct spec_run {
     const char *dir;      /* directory of the JSON file; module files are relative to it */
     const char *file;     /* name printed in failure lines */
     bool verbose;
+    aw_load_options load; /* the tier modules load in (--tier) */
     int line;             /* line of the command being run */
     const char *cmd;      /* its type */
 
@@ -553,7 +555,7 @@ static aw_module *load_module(spec_run *r, const char *filename, aw_error *err) 
         snprintf(err->message, sizeof err->message, "cannot read %.200s: %s", path, strerror(errno));
         return NULL;
     }
-    aw_module *m = aw_module_load(bytes, len, err);
+    aw_module *m = aw_module_load_ex(bytes, len, &r->load, err);
     free(bytes);
     if (m) {
         if (r->nmodules == r->capmodules) {
@@ -966,8 +968,12 @@ int cmd_spectest(int argc, char **argv) {
         else path = argv[i];
     }
     if (!path) return usage();
-    if (strcmp(tier, "interp") != 0) {
-        fprintf(stderr, "anywhere spectest: tier '%s' is not built into this binary (have: interp)\n", tier);
+    aw_load_options load = {.tier = AW_TIER_INTERP};
+    if (!strcmp(tier, "compiled") && aw_compiled_tier_available()) {
+        load.tier = AW_TIER_COMPILED;
+    } else if (strcmp(tier, "interp") != 0) {
+        fprintf(stderr, "anywhere spectest: tier '%s' is not built into this binary (have: interp%s)\n",
+                tier, aw_compiled_tier_available() ? ", compiled" : "");
         return 2;
     }
     size_t len = 0;
@@ -987,7 +993,7 @@ int cmd_spectest(int argc, char **argv) {
     }
 
     char dir[4096];
-    spec_run r = {.verbose = verbose};
+    spec_run r = {.verbose = verbose, .load = load};
     script_names(path, root, dir, sizeof dir, &r.file);
     r.dir = dir;
     r.store = aw_store_new(NULL);

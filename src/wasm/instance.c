@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "wasm/runtime.h"
+#include "wasm/llvm_jit.h"
 
 /* With fewer bytes of data than this, segments are copied at each
  * instantiation instead. Mapping is as cheap as copying even for a few
@@ -107,6 +108,7 @@ static void image_destroy(wasm_image *img) {
 void wasm_image_free(aw_module *m) {
     image_destroy(m->image);
     m->image = NULL;
+    wasm_jit_free(m); /* the compiled tier's code, when the module has one */
 }
 
 static void image_layout(wasm_image *img, const aw_module *m) {
@@ -369,6 +371,10 @@ static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
         }
     }
     for (uint32_t i = 0; i < m->ndatas; i++) inst->data_len[i] = m->datas[i].len;
+    if (ok && m->jit && !wasm_jit_instance_init(inst, err)) {
+        wasm_instance_free(inst);
+        return NULL;
+    }
     if (!ok) {
         uint32_t cap = s->config.max_memory_pages;
         if (nm < m->nmems && cap && m->mems[nm].min > cap) {

@@ -22,7 +22,9 @@
 
 #include "wasm/runtime.h"
 
-#define RESERVE_BYTES (8ull << 30)
+/* 8 GiB plus a page: an i32 index plus a u32 offset plus the widest access
+ * (16 bytes) stays inside it, so compiled code needs no bounds checks. */
+#define RESERVE_BYTES ((8ull << 30) + 65536)
 #define DEFAULT_STACK_BYTES (8u << 20)
 #define POOL_MAX 32
 /* Tables are arrays of pointers; a table.grow beyond this many entries

@@ -153,8 +153,9 @@ int64_t wasm_table_grow(aw_table *t, uint32_t delta, void *init);
 /* Fill err for a trap. */
 void wasm_trap(aw_error *err, aw_trapkind kind, uint32_t func, uint64_t offset);
 
-/* instance.c: frees m->image (the prepared instantiation image).
- * module.c calls it when it frees a module; safe when m->image is NULL. */
+/* instance.c: frees m->image (the prepared instantiation image) and m->jit
+ * (compiled code). module.c calls it when it frees a module; safe when
+ * they are NULL. */
 void wasm_image_free(aw_module *m);
 
 /* ---- shared by runtime.c, memory.c and instance.c only ---- */

@@ -1,0 +1,1401 @@
+/*
+ * llvm_translate.c — Wasm function bodies to LLVM IR.
+ *
+ * One pass over each validated body, as the validator reads it: the
+ * operand stack is a compile-time stack of SSA values; locals, block
+ * results and loop parameters live in allocas that mem2reg/SROA turn into
+ * registers and phis. Code after br/return/unreachable is skipped up to
+ * the end of its block. Traps call wasm_jit_trap (noreturn, cold) with the
+ * kind, the function index and the instruction's byte offset.
+ *
+ * Memory: base + zext(i32 index) + offset. With guard pages (the default)
+ * that address always falls in the memory's 8 GiB reservation, where
+ * pages beyond the memory's size fault and become traps (llvm_rt.c); with
+ * explicit checks every access compares its end with the memory's size.
+ */
+#ifdef AW_HAVE_LLVM
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm/llvm_translate.h"
+#include "wasm/opcodes.h"
+#include "wasm/reader.h"
+#include "wasm/simd.h"
+
+#define TRAP_NOT_OK ((uint32_t)-1)
+
+/* ---- opcode tables ----------------------------------------------------------- */
+
+#define IMM_ROW(sym, code, imm, sig, name) [code] = WASM_IMM_##imm,
+#define SIG_ROW(sym, code, imm, sig, name) [code] = sig,
+static const uint8_t imm_fc[32] = {WASM_OPS_FC(IMM_ROW)};
+static const uint8_t imm_fd[256] = {WASM_OPS_FD(IMM_ROW)};
+static const uint8_t imm_op[256] = {WASM_OPS(IMM_ROW)};
+static const char *const sig_fd[256] = {WASM_OPS_FD(SIG_ROW)};
+#undef IMM_ROW
+#undef SIG_ROW
+
+/* Immediates of one instruction. */
+typedef struct imm {
+    uint32_t a, b;           /* index, label, type, align, lane ... */
+    uint64_t offset;         /* memarg offset */
+    int64_t i;               /* i32/i64 const */
+    const uint8_t *bytes;    /* f32/f64/v128/shuffle bytes; br_table vector start */
+    uint8_t lane;
+    int64_t bt;              /* block type (s33) */
+} imm;
+
+static bool read_memarg(wasm_reader *r, imm *im) {
+    uint32_t align;
+    if (!wasm_read_u32(r, &align)) return false;
+    im->a = align;
+    uint64_t off;
+    if (!wasm_read_uleb(r, 32, &off)) return false;
+    im->offset = off;
+    return true;
+}
+
+static bool read_imm(wasm_reader *r, unsigned kind, imm *im) {
+    uint8_t byte;
+    uint64_t u;
+    switch (kind) {
+    case WASM_IMM_NONE: return true;
+    case WASM_IMM_BLOCK: return wasm_read_s33(r, &im->bt);
+    case WASM_IMM_LABEL:
+    case WASM_IMM_FUNC:
+    case WASM_IMM_LOCAL:
+    case WASM_IMM_GLOBAL:
+    case WASM_IMM_TABLE:
+    case WASM_IMM_DATA:
+    case WASM_IMM_ELEM: return wasm_read_u32(r, &im->a);
+    case WASM_IMM_BR_TABLE: {
+        uint32_t n, x;
+        if (!wasm_read_u32(r, &n)) return false;
+        im->a = n;
+        im->bytes = r->p;
+        for (uint32_t k = 0; k <= n; k++)
+            if (!wasm_read_u32(r, &x)) return false;
+        return true;
+    }
+    case WASM_IMM_CALL_INDIRECT:
+    case WASM_IMM_ELEM_TABLE:
+    case WASM_IMM_TABLE_TABLE: return wasm_read_u32(r, &im->a) && wasm_read_u32(r, &im->b);
+    case WASM_IMM_SELECT_T: {
+        uint32_t n;
+        if (!wasm_read_u32(r, &n)) return false;
+        for (uint32_t k = 0; k < n; k++)
+            if (!wasm_read_u8(r, &byte)) return false;
+        return true;
+    }
+    case WASM_IMM_MEMARG: return read_memarg(r, im);
+    case WASM_IMM_MEMIDX:
+    case WASM_IMM_REFTYPE: return wasm_read_u8(r, &byte) && ((im->a = byte), true);
+    case WASM_IMM_I32: return wasm_read_sleb(r, 32, &im->i);
+    case WASM_IMM_I64: return wasm_read_s64(r, &im->i);
+    case WASM_IMM_F32: return wasm_read_bytes(r, 4, &im->bytes);
+    case WASM_IMM_F64: return wasm_read_bytes(r, 8, &im->bytes);
+    case WASM_IMM_DATA_MEM: return wasm_read_u32(r, &im->a) && wasm_read_u8(r, &byte);
+    case WASM_IMM_MEM_MEM: return wasm_read_u8(r, &byte) && wasm_read_u8(r, &byte);
+    case WASM_IMM_V128:
+    case WASM_IMM_SHUFFLE: return wasm_read_bytes(r, 16, &im->bytes);
+    case WASM_IMM_LANE: im->bytes = r->p; return wasm_read_u8(r, &im->lane);
+    case WASM_IMM_MEMARG_LANE:
+        if (!read_memarg(r, im)) return false;
+        im->bytes = r->p;
+        return wasm_read_u8(r, &im->lane);
+    }
+    (void)u;
+    return false;
+}
+
+/* ---- translator state ---------------------------------------------------------- */
+
+enum { K_BLOCK, K_LOOP, K_IF, K_FUNC };
+
+typedef struct ctrl {
+    int kind;
+    uint32_t height;                /* stack height below the block's parameters */
+    uint32_t nparams, nresults;
+    const aw_valtype *params, *results;
+    LLVMBasicBlockRef end_bb, loop_bb, else_bb;
+    LLVMValueRef *label_slots;      /* allocas a branch here stores to (loop: params) */
+    LLVMValueRef *res_slots;        /* allocas of the results (loop: its own) */
+    LLVMValueRef *if_params;        /* if: parameter values for the else arm */
+    bool end_reached;               /* some branch or fallthrough reaches end_bb */
+    bool dead;                      /* the code being read is unreachable */
+} ctrl;
+
+typedef struct tr {
+    const aw_module *m;
+    LLVMContextRef c;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b, ab;           /* ab: allocas, in the entry block */
+    bool explicit_bounds;
+    LLVMTypeRef i1, i8, i16, i32, i64, f32, f64, v128, ptr, voidt;
+    LLVMValueRef *fns;              /* per defined function */
+    LLVMTypeRef *fntys;             /* per type index */
+    unsigned md_invariant;
+    LLVMValueRef md_empty;
+
+    /* the function being translated */
+    uint32_t func_index;
+    LLVMValueRef fn, vm, store, mem, mem0obj;
+    LLVMValueRef *locals;
+    aw_valtype *local_types;
+    uint32_t nlocals;
+    LLVMValueRef *stk;
+    uint32_t sp, stk_cap;
+    ctrl *ctl;
+    uint32_t nctl, ctl_cap;
+    LLVMValueRef simd_tmp[4];       /* a, b, c, dst for SIMD helper calls */
+    wasm_reader r;
+    uint64_t op_offset;             /* byte offset of the current instruction */
+    const char *fail;
+} tr;
+
+static LLVMTypeRef vt(tr *t, aw_valtype v) {
+    switch (v) {
+    case AW_I32: return t->i32;
+    case AW_I64: return t->i64;
+    case AW_F32: return t->f32;
+    case AW_F64: return t->f64;
+    case AW_V128: return t->v128;
+    default: return t->ptr;
+    }
+}
+
+static void push(tr *t, LLVMValueRef v) {
+    if (t->sp == t->stk_cap) {
+        t->stk_cap = t->stk_cap ? 2 * t->stk_cap : 64;
+        t->stk = realloc(t->stk, t->stk_cap * sizeof *t->stk);
+        if (!t->stk) abort(); /* out of memory while compiling: nothing sane to return */
+    }
+    t->stk[t->sp++] = v;
+}
+static LLVMValueRef pop(tr *t) { return t->stk[--t->sp]; }
+
+static LLVMValueRef ci32(tr *t, uint64_t v) { return LLVMConstInt(t->i32, v, 0); }
+static LLVMValueRef ci64(tr *t, uint64_t v) { return LLVMConstInt(t->i64, v, 0); }
+static LLVMValueRef cptr(tr *t, const void *p) {
+    return LLVMConstIntToPtr(ci64(t, (uint64_t)(uintptr_t)p), t->ptr);
+}
+
+static LLVMValueRef alloca_of(tr *t, LLVMTypeRef ty) { return LLVMBuildAlloca(t->ab, ty, ""); }
+
+static LLVMValueRef gep(tr *t, LLVMValueRef p, uint64_t off) {
+    if (!off) return p;
+    LLVMValueRef idx = ci64(t, off);
+    return LLVMBuildGEP2(t->b, t->i8, p, &idx, 1, "");
+}
+
+/* A load of state that never changes while code runs (vm fields, the
+ * instance's arrays): marked invariant so that LLVM hoists and merges it. */
+static LLVMValueRef load_inv(tr *t, LLVMTypeRef ty, LLVMValueRef p, uint64_t off) {
+    LLVMValueRef v = LLVMBuildLoad2(t->b, ty, gep(t, p, off), "");
+    LLVMSetMetadata(v, t->md_invariant, t->md_empty);
+    return v;
+}
+static LLVMValueRef load_at(tr *t, LLVMTypeRef ty, LLVMValueRef p, uint64_t off) {
+    return LLVMBuildLoad2(t->b, ty, gep(t, p, off), "");
+}
+
+/* Intrinsic declaration by name with its overloaded types. */
+static LLVMValueRef intrinsic(tr *t, const char *name, LLVMTypeRef *tys, size_t n, LLVMTypeRef *fty) {
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    *fty = LLVMIntrinsicGetType(t->c, id, tys, n);
+    return LLVMGetIntrinsicDeclaration(t->mod, id, tys, n);
+}
+static LLVMValueRef call_intr1(tr *t, const char *name, LLVMValueRef a) {
+    LLVMTypeRef ty = LLVMTypeOf(a), fty;
+    LLVMValueRef f = intrinsic(t, name, &ty, 1, &fty);
+    return LLVMBuildCall2(t->b, fty, f, &a, 1, "");
+}
+static LLVMValueRef call_intr2(tr *t, const char *name, LLVMValueRef a, LLVMValueRef b) {
+    LLVMTypeRef ty = LLVMTypeOf(a), fty;
+    LLVMValueRef f = intrinsic(t, name, &ty, 1, &fty);
+    LLVMValueRef args[2] = {a, b};
+    return LLVMBuildCall2(t->b, fty, f, args, 2, "");
+}
+
+/* A call of a C function of the runtime through its address. */
+static LLVMValueRef call_c(tr *t, const void *fnaddr, LLVMTypeRef ret, LLVMValueRef *args, unsigned n) {
+    LLVMTypeRef ptys[8];
+    for (unsigned i = 0; i < n; i++) ptys[i] = LLVMTypeOf(args[i]);
+    LLVMTypeRef fty = LLVMFunctionType(ret, ptys, n, 0);
+    return LLVMBuildCall2(t->b, fty, cptr(t, fnaddr), args, n, "");
+}
+
+static LLVMBasicBlockRef new_bb(tr *t, const char *name) {
+    return LLVMAppendBasicBlockInContext(t->c, t->fn, name);
+}
+
+/* ---- traps --------------------------------------------------------------------- */
+
+static void emit_trap_call(tr *t, LLVMValueRef kind) {
+    LLVMValueRef args[4] = {t->vm, kind, ci32(t, t->func_index), ci64(t, t->op_offset)};
+    LLVMValueRef call = call_c(t, (const void *)wasm_jit_trap, t->voidt, args, 4);
+    unsigned cold = LLVMGetEnumAttributeKindForName("cold", 4);
+    unsigned nr = LLVMGetEnumAttributeKindForName("noreturn", 8);
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(t->c, cold, 0));
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(t->c, nr, 0));
+    LLVMBuildUnreachable(t->b);
+}
+
+static void trap_if(tr *t, LLVMValueRef cond, aw_trapkind kind) {
+    LLVMBasicBlockRef bad = new_bb(t, "trap"), ok = new_bb(t, "");
+    LLVMBuildCondBr(t->b, cond, bad, ok);
+    LLVMPositionBuilderAtEnd(t->b, bad);
+    emit_trap_call(t, ci32(t, kind));
+    LLVMPositionBuilderAtEnd(t->b, ok);
+}
+
+/* A runtime helper returned a trap kind (0: none). */
+static void trap_if_code(tr *t, LLVMValueRef code) {
+    LLVMBasicBlockRef bad = new_bb(t, "trap"), ok = new_bb(t, "");
+    LLVMBuildCondBr(t->b, LLVMBuildICmp(t->b, LLVMIntNE, code, ci32(t, 0), ""), bad, ok);
+    LLVMPositionBuilderAtEnd(t->b, bad);
+    emit_trap_call(t, code);
+    LLVMPositionBuilderAtEnd(t->b, ok);
+}
+
+/* Fuel and interrupts, at function entry and loop headers: one relaxed load
+ * of the interrupt flag, one decrement of fuel (by 0 when it is unlimited). */
+static void emit_check(tr *t) {
+    LLVMValueRef intr = LLVMBuildLoad2(t->b, t->i32, gep(t, t->store, offsetof(aw_store, interrupt)), "");
+    LLVMSetOrdering(intr, LLVMAtomicOrderingMonotonic);
+    LLVMSetAlignment(intr, 4);
+    LLVMValueRef en = load_at(t, t->i8, t->store, offsetof(aw_store, fuel_enabled));
+    LLVMValueRef fuelp = gep(t, t->store, offsetof(aw_store, fuel));
+    LLVMValueRef fuel = LLVMBuildLoad2(t->b, t->i64, fuelp, "");
+    LLVMValueRef nf = LLVMBuildSub(t->b, fuel, LLVMBuildZExt(t->b, LLVMBuildAnd(t->b, en, LLVMConstInt(t->i8, 1, 0), ""), t->i64, ""), "");
+    LLVMBuildStore(t->b, nf, fuelp);
+    LLVMValueRef bad = LLVMBuildOr(t->b, LLVMBuildICmp(t->b, LLVMIntNE, intr, ci32(t, 0), ""),
+                                   LLVMBuildICmp(t->b, LLVMIntSLT, nf, ci64(t, 0), ""), "");
+    LLVMBasicBlockRef slow = new_bb(t, "check"), ok = new_bb(t, "");
+    LLVMBuildCondBr(t->b, bad, slow, ok);
+    LLVMPositionBuilderAtEnd(t->b, slow);
+    LLVMValueRef args[3] = {t->vm, ci32(t, t->func_index), ci64(t, t->op_offset)};
+    call_c(t, (const void *)wasm_jit_check, t->voidt, args, 3);
+    LLVMBuildBr(t->b, ok);
+    LLVMPositionBuilderAtEnd(t->b, ok);
+}
+
+/* ---- memory ---------------------------------------------------------------------- */
+
+static LLVMValueRef mem_addr(tr *t, LLVMValueRef idx, uint64_t offset, uint32_t size) {
+    LLVMValueRef ea = LLVMBuildAdd(t->b, LLVMBuildZExt(t->b, idx, t->i64, ""), ci64(t, offset), "");
+    if (t->explicit_bounds) {
+        LLVMValueRef memsize = load_at(t, t->i64, t->mem0obj, offsetof(aw_memory, size));
+        LLVMValueRef end = LLVMBuildAdd(t->b, ea, ci64(t, size), "");
+        trap_if(t, LLVMBuildICmp(t->b, LLVMIntUGT, end, memsize, ""), AW_TRAP_MEMORY_OOB);
+    }
+    return LLVMBuildGEP2(t->b, t->i8, t->mem, &ea, 1, "");
+}
+
+static void emit_load(tr *t, const imm *im, LLVMTypeRef mty, uint32_t size, LLVMTypeRef rty, int ext) {
+    LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
+    LLVMValueRef v = LLVMBuildLoad2(t->b, mty, p, "");
+    LLVMSetAlignment(v, 1);
+    if (ext > 0) v = LLVMBuildSExt(t->b, v, rty, "");
+    else if (ext < 0) v = LLVMBuildZExt(t->b, v, rty, "");
+    push(t, v);
+}
+
+static void emit_store(tr *t, const imm *im, LLVMTypeRef mty, uint32_t size) {
+    LLVMValueRef v = pop(t);
+    LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
+    if (LLVMTypeOf(v) != mty) v = LLVMBuildTrunc(t->b, v, mty, "");
+    LLVMValueRef s = LLVMBuildStore(t->b, v, p);
+    LLVMSetAlignment(s, 1);
+}
+
+/* ---- control ------------------------------------------------------------------- */
+
+static void block_type(tr *t, int64_t bt, uint32_t *np, const aw_valtype **p, uint32_t *nr,
+                       const aw_valtype **r) {
+    static const aw_valtype single[] = {AW_I32, AW_I64, AW_F32, AW_F64, AW_V128, AW_FUNCREF, AW_EXTERNREF};
+    *np = *nr = 0;
+    *p = *r = NULL;
+    if (bt == -64) return; /* 0x40: empty */
+    if (bt < 0) {
+        uint8_t byte = (uint8_t)(bt & 0x7F);
+        for (size_t i = 0; i < sizeof single / sizeof *single; i++)
+            if ((uint8_t)single[i] == byte) {
+                *nr = 1;
+                *r = &single[i];
+            }
+        return;
+    }
+    const wasm_functype *ft = &t->m->types[bt];
+    *np = ft->nparams, *p = ft->types;
+    *nr = ft->nresults, *r = wasm_functype_results(ft);
+}
+
+static LLVMValueRef *make_slots(tr *t, uint32_t n, const aw_valtype *types) {
+    if (!n) return NULL;
+    LLVMValueRef *s = malloc(n * sizeof *s);
+    if (!s) abort();
+    for (uint32_t i = 0; i < n; i++) s[i] = alloca_of(t, vt(t, types[i]));
+    return s;
+}
+
+static ctrl *push_ctrl(tr *t, int kind, int64_t bt) {
+    if (t->nctl == t->ctl_cap) {
+        t->ctl_cap = t->ctl_cap ? 2 * t->ctl_cap : 16;
+        t->ctl = realloc(t->ctl, t->ctl_cap * sizeof *t->ctl);
+        if (!t->ctl) abort();
+    }
+    ctrl *c = &t->ctl[t->nctl++];
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    if (kind != K_FUNC) block_type(t, bt, &c->nparams, &c->params, &c->nresults, &c->results);
+    c->height = t->sp - c->nparams;
+    c->res_slots = make_slots(t, c->nresults, c->results);
+    c->end_bb = new_bb(t, kind == K_LOOP ? "loop.end" : "end");
+    c->label_slots = c->res_slots;
+    return c;
+}
+
+static void free_ctrl(ctrl *c) {
+    if (c->label_slots != c->res_slots) free(c->label_slots);
+    free(c->res_slots);
+    free(c->if_params);
+}
+
+/* Stores the top n values into slots (the stack keeps them). */
+static void store_top(tr *t, LLVMValueRef *slots, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) LLVMBuildStore(t->b, t->stk[t->sp - n + i], slots[i]);
+}
+
+static uint32_t label_arity(const ctrl *c) { return c->kind == K_LOOP ? c->nparams : c->nresults; }
+
+static void branch_to(tr *t, ctrl *c) {
+    store_top(t, c->label_slots, label_arity(c));
+    if (c->kind == K_LOOP) {
+        LLVMBuildBr(t->b, c->loop_bb);
+    } else {
+        c->end_reached = true;
+        LLVMBuildBr(t->b, c->end_bb);
+    }
+}
+
+static void set_dead(tr *t) { t->ctl[t->nctl - 1].dead = true; }
+
+/* ---- calls --------------------------------------------------------------------- */
+
+static LLVMTypeRef ret_type(tr *t, const wasm_functype *ft) {
+    if (ft->nresults == 0) return t->voidt;
+    if (ft->nresults == 1) return vt(t, wasm_functype_results(ft)[0]);
+    LLVMTypeRef tys[ft->nresults];
+    for (uint32_t i = 0; i < ft->nresults; i++) tys[i] = vt(t, wasm_functype_results(ft)[i]);
+    return LLVMStructTypeInContext(t->c, tys, ft->nresults, 0);
+}
+
+static LLVMTypeRef fn_type(tr *t, const wasm_functype *ft) {
+    LLVMTypeRef ps[ft->nparams + 1];
+    ps[0] = t->ptr;
+    for (uint32_t i = 0; i < ft->nparams; i++) ps[i + 1] = vt(t, ft->types[i]);
+    return LLVMFunctionType(ret_type(t, ft), ps, ft->nparams + 1, 0);
+}
+
+static void push_results(tr *t, const wasm_functype *ft, LLVMValueRef r) {
+    if (ft->nresults == 1) push(t, r);
+    else
+        for (uint32_t i = 0; i < ft->nresults; i++) push(t, LLVMBuildExtractValue(t->b, r, i, ""));
+}
+
+/* Stores typed values to slots (64-bit each, v128 two) and loads back. */
+static void to_slots(tr *t, LLVMValueRef slots, const aw_valtype *types, uint32_t n, LLVMValueRef *vals) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        LLVMValueRef s = LLVMBuildStore(t->b, vals[i], gep(t, slots, 8u * k));
+        LLVMSetAlignment(s, 8);
+        k += wasm_valtype_slots(types[i]);
+    }
+}
+static void from_slots(tr *t, LLVMValueRef slots, const aw_valtype *types, uint32_t n, LLVMValueRef *out) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        out[i] = LLVMBuildLoad2(t->b, vt(t, types[i]), gep(t, slots, 8u * k), "");
+        LLVMSetAlignment(out[i], 8);
+        k += wasm_valtype_slots(types[i]);
+    }
+}
+
+/* Calls the aw_func f (an import or a table entry) of type ft: natively
+ * when it is compiled code, through the slot convention otherwise. */
+static void call_funcref(tr *t, LLVMValueRef f, const wasm_functype *ft) {
+    uint32_t np = ft->nparams, nr = ft->nresults;
+    LLVMValueRef args[np + 1];
+    for (uint32_t i = np; i-- > 0;) args[i + 1] = pop(t);
+    LLVMValueRef res[nr ? nr : 1];
+    LLVMValueRef rs[nr ? nr : 1];
+    for (uint32_t i = 0; i < nr; i++) rs[i] = alloca_of(t, vt(t, wasm_functype_results(ft)[i]));
+
+    LLVMValueRef host = load_at(t, t->ptr, f, offsetof(aw_func, host));
+    LLVMValueRef is_jit = LLVMBuildICmp(t->b, LLVMIntEQ, host, cptr(t, (const void *)wasm_jit_enter), "");
+    LLVMBasicBlockRef fast = new_bb(t, "call.jit"), slow = new_bb(t, "call.slots"), join = new_bb(t, "");
+    LLVMBuildCondBr(t->b, is_jit, fast, slow);
+
+    LLVMPositionBuilderAtEnd(t->b, fast);
+    LLVMValueRef rec = load_at(t, t->ptr, f, offsetof(aw_func, host_data));
+    LLVMValueRef native = load_at(t, t->ptr, rec, offsetof(wasm_jit_rec, native));
+    args[0] = load_at(t, t->ptr, rec, offsetof(wasm_jit_rec, vm));
+    LLVMValueRef r = LLVMBuildCall2(t->b, fn_type(t, ft), native, args, np + 1, "");
+    if (nr == 1) LLVMBuildStore(t->b, r, rs[0]);
+    else
+        for (uint32_t i = 0; i < nr; i++) LLVMBuildStore(t->b, LLVMBuildExtractValue(t->b, r, i, ""), rs[i]);
+    LLVMBuildBr(t->b, join);
+
+    LLVMPositionBuilderAtEnd(t->b, slow);
+    uint32_t n = ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots;
+    LLVMValueRef slots = alloca_of(t, LLVMArrayType(t->i64, n ? n : 1));
+    to_slots(t, slots, ft->types, np, args + 1);
+    LLVMValueRef cargs[3] = {t->vm, f, slots};
+    call_c(t, (const void *)wasm_jit_call_slots, t->voidt, cargs, 3);
+    from_slots(t, slots, wasm_functype_results(ft), nr, res);
+    for (uint32_t i = 0; i < nr; i++) LLVMBuildStore(t->b, res[i], rs[i]);
+    LLVMBuildBr(t->b, join);
+
+    LLVMPositionBuilderAtEnd(t->b, join);
+    for (uint32_t i = 0; i < nr; i++) push(t, LLVMBuildLoad2(t->b, vt(t, wasm_functype_results(ft)[i]), rs[i], ""));
+}
+
+static void emit_call(tr *t, uint32_t fidx) {
+    const aw_module *m = t->m;
+    const wasm_functype *ft = &m->types[m->func_types[fidx]];
+    if (fidx < m->nfunc_imports) {
+        LLVMValueRef funcs = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, funcs));
+        LLVMValueRef f = load_inv(t, t->ptr, funcs, 8u * fidx);
+        call_funcref(t, f, ft);
+        return;
+    }
+    uint32_t np = ft->nparams;
+    LLVMValueRef args[np + 1];
+    args[0] = t->vm;
+    for (uint32_t i = np; i-- > 0;) args[i + 1] = pop(t);
+    uint32_t d = fidx - m->nfunc_imports;
+    LLVMValueRef r = LLVMBuildCall2(t->b, t->fntys[m->func_types[fidx]], t->fns[d], args, np + 1, "");
+    if (ft->nresults) push_results(t, ft, r);
+}
+
+static void emit_call_indirect(tr *t, uint32_t typeidx, uint32_t table) {
+    const wasm_functype *ft = &t->m->types[typeidx];
+    LLVMValueRef idx = pop(t);
+    LLVMValueRef tables = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, tables));
+    LLVMValueRef tab = load_inv(t, t->ptr, tables, 8u * table);
+    LLVMValueRef size = load_at(t, t->i32, tab, offsetof(aw_table, size));
+    trap_if(t, LLVMBuildICmp(t->b, LLVMIntUGE, idx, size, ""), AW_TRAP_UNDEFINED_ELEMENT);
+    LLVMValueRef elems = load_at(t, t->ptr, tab, offsetof(aw_table, elems));
+    LLVMValueRef i64 = LLVMBuildZExt(t->b, idx, t->i64, "");
+    LLVMValueRef f = LLVMBuildLoad2(t->b, t->ptr, LLVMBuildGEP2(t->b, t->ptr, elems, &i64, 1, ""), "");
+    trap_if(t, LLVMBuildIsNull(t->b, f, ""), AW_TRAP_UNINITIALIZED_ELEMENT);
+    LLVMValueRef fty = load_at(t, t->ptr, f, offsetof(aw_func, type));
+    LLVMValueRef want = cptr(t, ft);
+    LLVMBasicBlockRef slow = new_bb(t, "typecheck"), ok = new_bb(t, "");
+    LLVMBuildCondBr(t->b, LLVMBuildICmp(t->b, LLVMIntEQ, fty, want, ""), ok, slow);
+    LLVMPositionBuilderAtEnd(t->b, slow);
+    LLVMValueRef a[2] = {fty, want};
+    LLVMValueRef eq = call_c(t, (const void *)wasm_jit_type_eq, t->i8, a, 2);
+    trap_if(t, LLVMBuildICmp(t->b, LLVMIntEQ, eq, LLVMConstInt(t->i8, 0, 0), ""), AW_TRAP_INDIRECT_TYPE);
+    LLVMBuildBr(t->b, ok);
+    LLVMPositionBuilderAtEnd(t->b, ok);
+    call_funcref(t, f, ft);
+}
+
+/* ---- numeric ------------------------------------------------------------------- */
+
+static LLVMValueRef b2i(tr *t, LLVMValueRef c) { return LLVMBuildZExt(t->b, c, t->i32, ""); }
+
+static void icmp(tr *t, LLVMIntPredicate p) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    push(t, b2i(t, LLVMBuildICmp(t->b, p, a, b, "")));
+}
+static void fcmp(tr *t, LLVMRealPredicate p) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    push(t, b2i(t, LLVMBuildFCmp(t->b, p, a, b, "")));
+}
+
+static void idiv(tr *t, int op) { /* 0 div_s, 1 div_u, 2 rem_s, 3 rem_u */
+    LLVMValueRef b = pop(t), a = pop(t);
+    LLVMTypeRef ty = LLVMTypeOf(a);
+    LLVMValueRef zero = LLVMConstInt(ty, 0, 0), minus1 = LLVMConstAllOnes(ty);
+    trap_if(t, LLVMBuildICmp(t->b, LLVMIntEQ, b, zero, ""), AW_TRAP_DIV_ZERO);
+    unsigned bits = LLVMGetIntTypeWidth(ty);
+    LLVMValueRef minv = LLVMConstInt(ty, 1ull << (bits - 1), 0);
+    LLVMValueRef r;
+    switch (op) {
+    case 0:
+        trap_if(t, LLVMBuildAnd(t->b, LLVMBuildICmp(t->b, LLVMIntEQ, a, minv, ""),
+                                LLVMBuildICmp(t->b, LLVMIntEQ, b, minus1, ""), ""),
+                AW_TRAP_INT_OVERFLOW);
+        r = LLVMBuildSDiv(t->b, a, b, "");
+        break;
+    case 1: r = LLVMBuildUDiv(t->b, a, b, ""); break;
+    case 2: {
+        /* x rem -1 is 0; dividing by 1 instead avoids the hardware's overflow */
+        LLVMValueRef sb = LLVMBuildSelect(t->b, LLVMBuildICmp(t->b, LLVMIntEQ, b, minus1, ""),
+                                          LLVMConstInt(ty, 1, 0), b, "");
+        r = LLVMBuildSRem(t->b, a, sb, "");
+        break;
+    }
+    default: r = LLVMBuildURem(t->b, a, b, ""); break;
+    }
+    push(t, r);
+}
+
+static void shift(tr *t, LLVMOpcode op) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    LLVMTypeRef ty = LLVMTypeOf(a);
+    b = LLVMBuildAnd(t->b, b, LLVMConstInt(ty, LLVMGetIntTypeWidth(ty) - 1, 0), "");
+    push(t, LLVMBuildBinOp(t->b, op, a, b, ""));
+}
+
+static void rotate(tr *t, const char *name) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    LLVMTypeRef ty = LLVMTypeOf(a), fty;
+    LLVMValueRef f = intrinsic(t, name, &ty, 1, &fty);
+    LLVMValueRef args[3] = {a, a, b};
+    push(t, LLVMBuildCall2(t->b, fty, f, args, 3, ""));
+}
+
+static void binop(tr *t, LLVMOpcode op) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    push(t, LLVMBuildBinOp(t->b, op, a, b, ""));
+}
+
+static void bitcount(tr *t, const char *name) {
+    LLVMValueRef a = pop(t);
+    if (!strcmp(name, "llvm.ctpop")) {
+        push(t, call_intr1(t, name, a));
+        return;
+    }
+    push(t, call_intr2(t, name, a, LLVMConstInt(t->i1, 0, 0)));
+}
+
+static void fun1(tr *t, const char *name) { push(t, call_intr1(t, name, pop(t))); }
+static void fun2(tr *t, const char *name) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    push(t, call_intr2(t, name, a, b));
+}
+
+/* Trapping float-to-int: NaN is an invalid conversion, out of range an
+ * overflow; the bounds are the spec's, exact in both float widths. */
+static void trunc_trap(tr *t, LLVMTypeRef to, bool sgn) {
+    LLVMValueRef x = pop(t);
+    LLVMTypeRef ft = LLVMTypeOf(x);
+    bool is32 = LLVMGetIntTypeWidth(to) == 32;
+    bool f32 = ft == t->f32;
+    double lo, hi;
+    bool lo_incl;
+    if (sgn) {
+        hi = is32 ? 2147483648.0 : 9223372036854775808.0;
+        if (is32 && !f32) lo = -2147483649.0, lo_incl = false;
+        else lo = -hi, lo_incl = true;
+    } else {
+        hi = is32 ? 4294967296.0 : 18446744073709551616.0;
+        lo = -1.0, lo_incl = false;
+    }
+    trap_if(t, LLVMBuildFCmp(t->b, LLVMRealUNO, x, x, ""), AW_TRAP_INVALID_CONVERSION);
+    LLVMValueRef okl = LLVMBuildFCmp(t->b, lo_incl ? LLVMRealOGE : LLVMRealOGT, x, LLVMConstReal(ft, lo), "");
+    LLVMValueRef okh = LLVMBuildFCmp(t->b, LLVMRealOLT, x, LLVMConstReal(ft, hi), "");
+    trap_if(t, LLVMBuildNot(t->b, LLVMBuildAnd(t->b, okl, okh, ""), ""), AW_TRAP_INT_OVERFLOW);
+    push(t, sgn ? LLVMBuildFPToSI(t->b, x, to, "") : LLVMBuildFPToUI(t->b, x, to, ""));
+}
+
+static void trunc_sat(tr *t, LLVMTypeRef to, bool sgn) {
+    LLVMValueRef x = pop(t);
+    LLVMTypeRef tys[2] = {to, LLVMTypeOf(x)}, fty;
+    LLVMValueRef f = intrinsic(t, sgn ? "llvm.fptosi.sat" : "llvm.fptoui.sat", tys, 2, &fty);
+    push(t, LLVMBuildCall2(t->b, fty, f, &x, 1, ""));
+}
+
+static void sext_in(tr *t, LLVMTypeRef narrow) {
+    LLVMValueRef a = pop(t);
+    push(t, LLVMBuildSExt(t->b, LLVMBuildTrunc(t->b, a, narrow, ""), LLVMTypeOf(a), ""));
+}
+
+/* ---- SIMD ---------------------------------------------------------------------- */
+
+static LLVMTypeRef sig_type(tr *t, char c) {
+    switch (c) {
+    case 'i': return t->i32;
+    case 'l': return t->i64;
+    case 'f': return t->f32;
+    case 'd': return t->f64;
+    default: return t->v128;
+    }
+}
+
+/* Any pure SIMD instruction through simd.c's scalar implementation. */
+static void simd_generic(tr *t, uint32_t op, const imm *im) {
+    const char *sig = sig_fd[op];
+    const char *us = strchr(sig, '_');
+    uint32_t nin = (uint32_t)(us - sig);
+    for (int k = 0; k < 4; k++)
+        if (!t->simd_tmp[k]) t->simd_tmp[k] = alloca_of(t, t->v128);
+    for (uint32_t k = nin; k-- > 0;) {
+        LLVMValueRef v = pop(t);
+        LLVMValueRef s = LLVMBuildStore(t->b, v, t->simd_tmp[k]);
+        LLVMSetAlignment(s, 8);
+    }
+    LLVMValueRef args[5] = {t->simd_tmp[3], t->simd_tmp[0], t->simd_tmp[1], t->simd_tmp[2],
+                            im->bytes ? cptr(t, im->bytes) : LLVMConstNull(t->ptr)};
+    call_c(t, (const void *)wasm_simd_ops[op], t->voidt, args, 5);
+    if (us[1]) {
+        LLVMValueRef v = LLVMBuildLoad2(t->b, sig_type(t, us[1]), t->simd_tmp[3], "");
+        LLVMSetAlignment(v, 8);
+        push(t, v);
+    }
+}
+
+static LLVMTypeRef vec(tr *t, LLVMTypeRef el, unsigned n) { (void)t; return LLVMVectorType(el, n); }
+static LLVMValueRef as(tr *t, LLVMValueRef v, LLVMTypeRef ty) { return LLVMBuildBitCast(t->b, v, ty, ""); }
+
+/* Common SIMD instructions as LLVM vector operations; false: not handled. */
+static bool simd_native(tr *t, uint32_t op, const imm *im) {
+    LLVMTypeRef i8x16 = vec(t, t->i8, 16), i16x8 = vec(t, t->i16, 8), i32x4 = vec(t, t->i32, 4),
+                i64x2 = t->v128, f32x4 = vec(t, t->f32, 4), f64x2 = vec(t, t->f64, 2);
+    LLVMTypeRef ty = NULL;
+    LLVMOpcode bop = 0;
+    switch (op) {
+    case OP_V128_CONST: {
+        uint64_t lo, hi;
+        memcpy(&lo, im->bytes, 8);
+        memcpy(&hi, im->bytes + 8, 8);
+        LLVMValueRef e[2] = {ci64(t, lo), ci64(t, hi)};
+        push(t, LLVMConstVector(e, 2));
+        return true;
+    }
+    case OP_V128_AND: bop = LLVMAnd, ty = i64x2; break;
+    case OP_V128_OR: bop = LLVMOr, ty = i64x2; break;
+    case OP_V128_XOR: bop = LLVMXor, ty = i64x2; break;
+    case OP_I8X16_ADD: bop = LLVMAdd, ty = i8x16; break;
+    case OP_I8X16_SUB: bop = LLVMSub, ty = i8x16; break;
+    case OP_I16X8_ADD: bop = LLVMAdd, ty = i16x8; break;
+    case OP_I16X8_SUB: bop = LLVMSub, ty = i16x8; break;
+    case OP_I16X8_MUL: bop = LLVMMul, ty = i16x8; break;
+    case OP_I32X4_ADD: bop = LLVMAdd, ty = i32x4; break;
+    case OP_I32X4_SUB: bop = LLVMSub, ty = i32x4; break;
+    case OP_I32X4_MUL: bop = LLVMMul, ty = i32x4; break;
+    case OP_I64X2_ADD: bop = LLVMAdd, ty = i64x2; break;
+    case OP_I64X2_SUB: bop = LLVMSub, ty = i64x2; break;
+    case OP_I64X2_MUL: bop = LLVMMul, ty = i64x2; break;
+    case OP_F32X4_ADD: bop = LLVMFAdd, ty = f32x4; break;
+    case OP_F32X4_SUB: bop = LLVMFSub, ty = f32x4; break;
+    case OP_F32X4_MUL: bop = LLVMFMul, ty = f32x4; break;
+    case OP_F32X4_DIV: bop = LLVMFDiv, ty = f32x4; break;
+    case OP_F64X2_ADD: bop = LLVMFAdd, ty = f64x2; break;
+    case OP_F64X2_SUB: bop = LLVMFSub, ty = f64x2; break;
+    case OP_F64X2_MUL: bop = LLVMFMul, ty = f64x2; break;
+    case OP_F64X2_DIV: bop = LLVMFDiv, ty = f64x2; break;
+    case OP_V128_NOT: push(t, LLVMBuildNot(t->b, pop(t), "")); return true;
+    case OP_V128_ANDNOT: {
+        LLVMValueRef b = pop(t), a = pop(t);
+        push(t, LLVMBuildAnd(t->b, a, LLVMBuildNot(t->b, b, ""), ""));
+        return true;
+    }
+    case OP_V128_BITSELECT: {
+        LLVMValueRef c = pop(t), b = pop(t), a = pop(t);
+        push(t, LLVMBuildOr(t->b, LLVMBuildAnd(t->b, a, c, ""),
+                            LLVMBuildAnd(t->b, b, LLVMBuildNot(t->b, c, ""), ""), ""));
+        return true;
+    }
+    case OP_I8X16_SPLAT: case OP_I16X8_SPLAT: case OP_I32X4_SPLAT: case OP_I64X2_SPLAT:
+    case OP_F32X4_SPLAT: case OP_F64X2_SPLAT: {
+        static const unsigned lanes[] = {16, 8, 4, 2, 4, 2};
+        unsigned n = lanes[op - OP_I8X16_SPLAT];
+        LLVMValueRef x = pop(t);
+        LLVMTypeRef el = op == OP_I8X16_SPLAT ? t->i8 : op == OP_I16X8_SPLAT ? t->i16 : LLVMTypeOf(x);
+        if (el != LLVMTypeOf(x)) x = LLVMBuildTrunc(t->b, x, el, "");
+        LLVMValueRef v = LLVMGetUndef(vec(t, el, n));
+        for (unsigned k = 0; k < n; k++) v = LLVMBuildInsertElement(t->b, v, x, ci32(t, k), "");
+        push(t, as(t, v, t->v128));
+        return true;
+    }
+    case OP_I8X16_EXTRACT_LANE_S: case OP_I8X16_EXTRACT_LANE_U:
+    case OP_I16X8_EXTRACT_LANE_S: case OP_I16X8_EXTRACT_LANE_U:
+    case OP_I32X4_EXTRACT_LANE: case OP_I64X2_EXTRACT_LANE:
+    case OP_F32X4_EXTRACT_LANE: case OP_F64X2_EXTRACT_LANE: {
+        LLVMTypeRef vty = op <= OP_I8X16_EXTRACT_LANE_U ? i8x16 : op <= OP_I16X8_EXTRACT_LANE_U ? i16x8
+                        : op == OP_I32X4_EXTRACT_LANE ? i32x4 : op == OP_I64X2_EXTRACT_LANE ? i64x2
+                        : op == OP_F32X4_EXTRACT_LANE ? f32x4 : f64x2;
+        LLVMValueRef e = LLVMBuildExtractElement(t->b, as(t, pop(t), vty), ci32(t, im->lane), "");
+        if (op == OP_I8X16_EXTRACT_LANE_S || op == OP_I16X8_EXTRACT_LANE_S) e = LLVMBuildSExt(t->b, e, t->i32, "");
+        if (op == OP_I8X16_EXTRACT_LANE_U || op == OP_I16X8_EXTRACT_LANE_U) e = LLVMBuildZExt(t->b, e, t->i32, "");
+        push(t, e);
+        return true;
+    }
+    case OP_I8X16_REPLACE_LANE: case OP_I16X8_REPLACE_LANE: case OP_I32X4_REPLACE_LANE:
+    case OP_I64X2_REPLACE_LANE: case OP_F32X4_REPLACE_LANE: case OP_F64X2_REPLACE_LANE: {
+        LLVMTypeRef vty = op == OP_I8X16_REPLACE_LANE ? i8x16 : op == OP_I16X8_REPLACE_LANE ? i16x8
+                        : op == OP_I32X4_REPLACE_LANE ? i32x4 : op == OP_I64X2_REPLACE_LANE ? i64x2
+                        : op == OP_F32X4_REPLACE_LANE ? f32x4 : f64x2;
+        LLVMValueRef x = pop(t), v = as(t, pop(t), vty);
+        LLVMTypeRef el = LLVMGetElementType(vty);
+        if (LLVMTypeOf(x) != el) x = LLVMBuildTrunc(t->b, x, el, "");
+        push(t, as(t, LLVMBuildInsertElement(t->b, v, x, ci32(t, im->lane), ""), t->v128));
+        return true;
+    }
+    case OP_I8X16_SHUFFLE: {
+        LLVMValueRef b = as(t, pop(t), i8x16), a = as(t, pop(t), i8x16);
+        LLVMValueRef mask[16];
+        for (int k = 0; k < 16; k++) mask[k] = ci32(t, im->bytes[k]);
+        push(t, as(t, LLVMBuildShuffleVector(t->b, a, b, LLVMConstVector(mask, 16), ""), t->v128));
+        return true;
+    }
+    case OP_I8X16_EQ: case OP_I16X8_EQ: case OP_I32X4_EQ: case OP_I8X16_NE: case OP_I16X8_NE: case OP_I32X4_NE: {
+        LLVMTypeRef vty = (op == OP_I8X16_EQ || op == OP_I8X16_NE) ? i8x16 : (op == OP_I16X8_EQ || op == OP_I16X8_NE) ? i16x8 : i32x4;
+        bool eq = op == OP_I8X16_EQ || op == OP_I16X8_EQ || op == OP_I32X4_EQ;
+        LLVMValueRef b = as(t, pop(t), vty), a = as(t, pop(t), vty);
+        LLVMValueRef c = LLVMBuildICmp(t->b, eq ? LLVMIntEQ : LLVMIntNE, a, b, "");
+        push(t, as(t, LLVMBuildSExt(t->b, c, vty, ""), t->v128));
+        return true;
+    }
+    default: return false;
+    }
+    LLVMValueRef b = as(t, pop(t), ty), a = as(t, pop(t), ty);
+    push(t, as(t, LLVMBuildBinOp(t->b, bop, a, b, ""), t->v128));
+    return true;
+}
+
+static void simd_mem(tr *t, uint32_t op, const imm *im) {
+    uint32_t size = wasm_simd_access_size(op);
+    if (op == OP_V128_STORE) {
+        LLVMValueRef v = pop(t);
+        LLVMValueRef p = mem_addr(t, pop(t), im->offset, 16);
+        LLVMSetAlignment(LLVMBuildStore(t->b, v, p), 1);
+        return;
+    }
+    if (op >= OP_V128_STORE8_LANE && op <= OP_V128_STORE64_LANE) {
+        LLVMValueRef v = pop(t);
+        LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
+        LLVMTypeRef el = LLVMIntTypeInContext(t->c, size * 8);
+        LLVMValueRef e = LLVMBuildExtractElement(t->b, as(t, v, vec(t, el, 16 / size)), ci32(t, im->lane), "");
+        LLVMSetAlignment(LLVMBuildStore(t->b, e, p), 1);
+        return;
+    }
+    if (op == OP_V128_LOAD) {
+        LLVMValueRef p = mem_addr(t, pop(t), im->offset, 16);
+        LLVMValueRef v = LLVMBuildLoad2(t->b, t->v128, p, "");
+        LLVMSetAlignment(v, 1);
+        push(t, v);
+        return;
+    }
+    /* the other loads: simd.c's, on the checked address */
+    LLVMValueRef vecin = NULL;
+    if (op >= OP_V128_LOAD8_LANE && op <= OP_V128_LOAD64_LANE) vecin = pop(t);
+    LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
+    for (int k = 0; k < 4; k++)
+        if (!t->simd_tmp[k]) t->simd_tmp[k] = alloca_of(t, t->v128);
+    if (vecin) LLVMSetAlignment(LLVMBuildStore(t->b, vecin, t->simd_tmp[0]), 8);
+    LLVMValueRef args[5] = {ci32(t, op), t->simd_tmp[3], p, t->simd_tmp[0], ci32(t, im->lane)};
+    call_c(t, (const void *)wasm_jit_simd_load, t->voidt, args, 5);
+    LLVMValueRef v = LLVMBuildLoad2(t->b, t->v128, t->simd_tmp[3], "");
+    LLVMSetAlignment(v, 8);
+    push(t, v);
+}
+
+/* ---- the instruction loop ------------------------------------------------------ */
+
+static LLVMValueRef fconst32(tr *t, const uint8_t *b) {
+    uint32_t bits;
+    memcpy(&bits, b, 4);
+    return LLVMBuildBitCast(t->b, ci32(t, bits), t->f32, "");
+}
+static LLVMValueRef fconst64(tr *t, const uint8_t *b) {
+    uint64_t bits;
+    memcpy(&bits, b, 8);
+    return LLVMBuildBitCast(t->b, ci64(t, bits), t->f64, "");
+}
+
+static LLVMValueRef global_ptr(tr *t, uint32_t g) {
+    LLVMValueRef globals = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, globals));
+    LLVMValueRef gp = load_inv(t, t->ptr, globals, 8u * g);
+    return gep(t, gp, offsetof(aw_global, value));
+}
+
+static LLVMValueRef table_const(tr *t, uint32_t x) { return ci32(t, x); }
+
+static void end_block(tr *t) {
+    ctrl *c = &t->ctl[t->nctl - 1];
+    if (!c->dead) { /* fall through to the end with the results */
+        store_top(t, c->res_slots, c->nresults);
+        LLVMBuildBr(t->b, c->end_bb);
+        c->end_reached = true;
+    }
+    if (c->kind == K_IF && c->else_bb) {
+        /* no else: the parameters pass through as the results */
+        LLVMPositionBuilderAtEnd(t->b, c->else_bb);
+        for (uint32_t i = 0; i < c->nresults; i++) LLVMBuildStore(t->b, c->if_params[i], c->res_slots[i]);
+        LLVMBuildBr(t->b, c->end_bb);
+        c->end_reached = true;
+    }
+    t->sp = c->height;
+    bool reached = c->end_reached;
+    if (reached) {
+        LLVMPositionBuilderAtEnd(t->b, c->end_bb);
+        for (uint32_t i = 0; i < c->nresults; i++)
+            push(t, LLVMBuildLoad2(t->b, vt(t, c->results[i]), c->res_slots[i], ""));
+    } else {
+        LLVMDeleteBasicBlock(c->end_bb);
+    }
+    free_ctrl(c);
+    t->nctl--;
+    if (!reached) set_dead(t);
+}
+
+static bool translate_op(tr *t, uint8_t op);
+
+static bool translate_body(tr *t) {
+    uint32_t dead_depth = 0;
+    while (t->nctl > 0) {
+        t->op_offset = wasm_reader_offset(&t->r);
+        uint8_t op;
+        if (!wasm_read_u8(&t->r, &op)) return false;
+        if (t->ctl[t->nctl - 1].dead) {
+            /* skip unreachable code, keeping count of nested blocks */
+            imm im;
+            if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF) {
+                dead_depth++;
+                if (!read_imm(&t->r, WASM_IMM_BLOCK, &im)) return false;
+                continue;
+            }
+            if (op == OP_END && dead_depth) {
+                dead_depth--;
+                continue;
+            }
+            if (dead_depth || (op != OP_END && op != OP_ELSE)) {
+                unsigned kind = imm_op[op];
+                if (op == OP_PREFIX_FC || op == OP_PREFIX_FD) {
+                    uint32_t sub;
+                    if (!wasm_read_u32(&t->r, &sub)) return false;
+                    kind = op == OP_PREFIX_FC ? imm_fc[sub & 31] : imm_fd[sub & 255];
+                }
+                if (!read_imm(&t->r, kind, &im)) return false;
+                continue;
+            }
+        }
+        if (!translate_op(t, op)) return false;
+    }
+    return true;
+}
+
+static bool translate_fc(tr *t, uint32_t sub) {
+    imm im = {0};
+    if (!read_imm(&t->r, imm_fc[sub & 31], &im)) return false;
+    switch (sub) {
+    case OP_I32_TRUNC_SAT_F32_S: case OP_I32_TRUNC_SAT_F64_S: trunc_sat(t, t->i32, true); break;
+    case OP_I32_TRUNC_SAT_F32_U: case OP_I32_TRUNC_SAT_F64_U: trunc_sat(t, t->i32, false); break;
+    case OP_I64_TRUNC_SAT_F32_S: case OP_I64_TRUNC_SAT_F64_S: trunc_sat(t, t->i64, true); break;
+    case OP_I64_TRUNC_SAT_F32_U: case OP_I64_TRUNC_SAT_F64_U: trunc_sat(t, t->i64, false); break;
+    case OP_MEMORY_INIT: {
+        LLVMValueRef n = pop(t), s = pop(t), d = pop(t);
+        LLVMValueRef a[5] = {t->vm, ci32(t, im.a), d, s, n};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_memory_init, t->i32, a, 5));
+        break;
+    }
+    case OP_DATA_DROP: {
+        LLVMValueRef a[2] = {t->vm, ci32(t, im.a)};
+        call_c(t, (const void *)wasm_jit_data_drop, t->voidt, a, 2);
+        break;
+    }
+    case OP_MEMORY_COPY: {
+        LLVMValueRef n = pop(t), s = pop(t), d = pop(t);
+        LLVMValueRef a[4] = {t->vm, d, s, n};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_memory_copy, t->i32, a, 4));
+        break;
+    }
+    case OP_MEMORY_FILL: {
+        LLVMValueRef n = pop(t), v = pop(t), d = pop(t);
+        LLVMValueRef a[4] = {t->vm, d, v, n};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_memory_fill, t->i32, a, 4));
+        break;
+    }
+    case OP_TABLE_INIT: {
+        LLVMValueRef n = pop(t), s = pop(t), d = pop(t);
+        LLVMValueRef a[6] = {t->vm, table_const(t, im.b), ci32(t, im.a), d, s, n};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_table_init, t->i32, a, 6));
+        break;
+    }
+    case OP_ELEM_DROP: {
+        LLVMValueRef a[2] = {t->vm, ci32(t, im.a)};
+        call_c(t, (const void *)wasm_jit_elem_drop, t->voidt, a, 2);
+        break;
+    }
+    case OP_TABLE_COPY: {
+        LLVMValueRef n = pop(t), s = pop(t), d = pop(t);
+        LLVMValueRef a[6] = {t->vm, table_const(t, im.a), table_const(t, im.b), d, s, n};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_table_copy, t->i32, a, 6));
+        break;
+    }
+    case OP_TABLE_GROW: {
+        LLVMValueRef n = pop(t), v = pop(t);
+        LLVMValueRef a[4] = {t->vm, table_const(t, im.a), v, n};
+        push(t, call_c(t, (const void *)wasm_jit_table_grow, t->i32, a, 4));
+        break;
+    }
+    case OP_TABLE_SIZE: {
+        LLVMValueRef a[2] = {t->vm, table_const(t, im.a)};
+        push(t, call_c(t, (const void *)wasm_jit_table_size, t->i32, a, 2));
+        break;
+    }
+    case OP_TABLE_FILL: {
+        LLVMValueRef n = pop(t), v = pop(t), i = pop(t);
+        LLVMValueRef a[5] = {t->vm, table_const(t, im.a), i, v, n};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_table_fill, t->i32, a, 5));
+        break;
+    }
+    default: t->fail = "unknown 0xFC instruction"; return false;
+    }
+    return true;
+}
+
+static bool translate_fd(tr *t, uint32_t sub) {
+    imm im = {0};
+    if (sub > 255 || !sig_fd[sub]) {
+        t->fail = "unknown SIMD instruction";
+        return false;
+    }
+    if (!read_imm(&t->r, imm_fd[sub], &im)) return false;
+    if (imm_fd[sub] == WASM_IMM_MEMARG || imm_fd[sub] == WASM_IMM_MEMARG_LANE) {
+        simd_mem(t, sub, &im);
+        return true;
+    }
+    if (!simd_native(t, sub, &im)) simd_generic(t, sub, &im);
+    return true;
+}
+
+static bool translate_op(tr *t, uint8_t op) {
+    imm im = {0};
+    if (op != OP_PREFIX_FC && op != OP_PREFIX_FD && !read_imm(&t->r, imm_op[op], &im)) return false;
+    ctrl *top = &t->ctl[t->nctl - 1];
+    switch (op) {
+    case OP_UNREACHABLE: emit_trap_call(t, ci32(t, AW_TRAP_UNREACHABLE)); set_dead(t); break;
+    case OP_NOP: break;
+    case OP_BLOCK: {
+        ctrl *c = push_ctrl(t, K_BLOCK, im.bt);
+        (void)c;
+        break;
+    }
+    case OP_LOOP: {
+        ctrl *c = push_ctrl(t, K_LOOP, im.bt);
+        c->label_slots = make_slots(t, c->nparams, c->params);
+        store_top(t, c->label_slots, c->nparams);
+        c->loop_bb = new_bb(t, "loop");
+        LLVMBuildBr(t->b, c->loop_bb);
+        LLVMPositionBuilderAtEnd(t->b, c->loop_bb);
+        t->sp -= c->nparams;
+        for (uint32_t i = 0; i < c->nparams; i++)
+            push(t, LLVMBuildLoad2(t->b, vt(t, c->params[i]), c->label_slots[i], ""));
+        emit_check(t);
+        break;
+    }
+    case OP_IF: {
+        LLVMValueRef cond = pop(t);
+        ctrl *c = push_ctrl(t, K_IF, im.bt);
+        if (c->nparams) {
+            c->if_params = malloc(c->nparams * sizeof *c->if_params);
+            if (!c->if_params) abort();
+            memcpy(c->if_params, t->stk + c->height, c->nparams * sizeof *c->if_params);
+        }
+        LLVMBasicBlockRef then_bb = new_bb(t, "then");
+        c->else_bb = new_bb(t, "else");
+        LLVMBuildCondBr(t->b, LLVMBuildICmp(t->b, LLVMIntNE, cond, ci32(t, 0), ""), then_bb, c->else_bb);
+        LLVMPositionBuilderAtEnd(t->b, then_bb);
+        break;
+    }
+    case OP_ELSE: {
+        if (!top->dead) branch_to(t, top);
+        t->sp = top->height;
+        for (uint32_t i = 0; i < top->nparams; i++) push(t, top->if_params[i]);
+        LLVMPositionBuilderAtEnd(t->b, top->else_bb);
+        top->else_bb = NULL;
+        top->dead = false;
+        break;
+    }
+    case OP_END:
+        if (top->kind == K_FUNC) {
+            if (!top->dead) branch_to(t, top);
+            t->nctl--; /* the function's frame: finished by translate_func */
+        } else {
+            end_block(t);
+        }
+        break;
+    case OP_BR: branch_to(t, &t->ctl[t->nctl - 1 - im.a]); set_dead(t); break;
+    case OP_BR_IF: {
+        LLVMValueRef cond = pop(t);
+        LLVMBasicBlockRef taken = new_bb(t, "br"), cont = new_bb(t, "");
+        LLVMBuildCondBr(t->b, LLVMBuildICmp(t->b, LLVMIntNE, cond, ci32(t, 0), ""), taken, cont);
+        LLVMPositionBuilderAtEnd(t->b, taken);
+        branch_to(t, &t->ctl[t->nctl - 1 - im.a]);
+        LLVMPositionBuilderAtEnd(t->b, cont);
+        break;
+    }
+    case OP_BR_TABLE: {
+        LLVMValueRef idx = pop(t);
+        wasm_reader rr;
+        wasm_reader_init(&rr, t->r.base, im.bytes, t->r.end);
+        uint32_t n = im.a, depth = 0;
+        /* every target gets the same values: store them to each distinct
+         * target's slots first, then one switch */
+        LLVMBasicBlockRef *bbs = malloc((n + 1) * sizeof *bbs);
+        if (!bbs) abort();
+        for (uint32_t k = 0; k <= n; k++) {
+            wasm_read_u32(&rr, &depth);
+            ctrl *c = &t->ctl[t->nctl - 1 - depth];
+            store_top(t, c->label_slots, label_arity(c));
+            if (c->kind == K_LOOP) bbs[k] = c->loop_bb;
+            else {
+                c->end_reached = true;
+                bbs[k] = c->end_bb;
+            }
+        }
+        LLVMValueRef sw = LLVMBuildSwitch(t->b, idx, bbs[n], n);
+        for (uint32_t k = 0; k < n; k++) LLVMAddCase(sw, ci32(t, k), bbs[k]);
+        free(bbs);
+        set_dead(t);
+        break;
+    }
+    case OP_RETURN: branch_to(t, &t->ctl[0]); set_dead(t); break;
+    case OP_CALL: emit_call(t, im.a); break;
+    case OP_CALL_INDIRECT: emit_call_indirect(t, im.a, im.b); break;
+    case OP_DROP: pop(t); break;
+    case OP_SELECT:
+    case OP_SELECT_T: {
+        LLVMValueRef c = pop(t), b = pop(t), a = pop(t);
+        push(t, LLVMBuildSelect(t->b, LLVMBuildICmp(t->b, LLVMIntNE, c, ci32(t, 0), ""), a, b, ""));
+        break;
+    }
+    case OP_LOCAL_GET: push(t, LLVMBuildLoad2(t->b, vt(t, t->local_types[im.a]), t->locals[im.a], "")); break;
+    case OP_LOCAL_SET: LLVMBuildStore(t->b, pop(t), t->locals[im.a]); break;
+    case OP_LOCAL_TEE: LLVMBuildStore(t->b, t->stk[t->sp - 1], t->locals[im.a]); break;
+    case OP_GLOBAL_GET: {
+        LLVMValueRef v = LLVMBuildLoad2(t->b, vt(t, t->m->globals[im.a].type), global_ptr(t, im.a), "");
+        LLVMSetAlignment(v, 8);
+        push(t, v);
+        break;
+    }
+    case OP_GLOBAL_SET: {
+        LLVMValueRef v = pop(t);
+        LLVMSetAlignment(LLVMBuildStore(t->b, v, global_ptr(t, im.a)), 8);
+        break;
+    }
+    case OP_TABLE_GET: {
+        LLVMValueRef i = pop(t);
+        LLVMValueRef out = alloca_of(t, t->ptr);
+        LLVMValueRef a[4] = {t->vm, table_const(t, im.a), i, out};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_table_get, t->i32, a, 4));
+        push(t, LLVMBuildLoad2(t->b, t->ptr, out, ""));
+        break;
+    }
+    case OP_TABLE_SET: {
+        LLVMValueRef v = pop(t), i = pop(t);
+        LLVMValueRef a[4] = {t->vm, table_const(t, im.a), i, v};
+        trap_if_code(t, call_c(t, (const void *)wasm_jit_table_set, t->i32, a, 4));
+        break;
+    }
+    case OP_I32_LOAD: emit_load(t, &im, t->i32, 4, t->i32, 0); break;
+    case OP_I64_LOAD: emit_load(t, &im, t->i64, 8, t->i64, 0); break;
+    case OP_F32_LOAD: emit_load(t, &im, t->f32, 4, t->f32, 0); break;
+    case OP_F64_LOAD: emit_load(t, &im, t->f64, 8, t->f64, 0); break;
+    case OP_I32_LOAD8_S: emit_load(t, &im, t->i8, 1, t->i32, 1); break;
+    case OP_I32_LOAD8_U: emit_load(t, &im, t->i8, 1, t->i32, -1); break;
+    case OP_I32_LOAD16_S: emit_load(t, &im, t->i16, 2, t->i32, 1); break;
+    case OP_I32_LOAD16_U: emit_load(t, &im, t->i16, 2, t->i32, -1); break;
+    case OP_I64_LOAD8_S: emit_load(t, &im, t->i8, 1, t->i64, 1); break;
+    case OP_I64_LOAD8_U: emit_load(t, &im, t->i8, 1, t->i64, -1); break;
+    case OP_I64_LOAD16_S: emit_load(t, &im, t->i16, 2, t->i64, 1); break;
+    case OP_I64_LOAD16_U: emit_load(t, &im, t->i16, 2, t->i64, -1); break;
+    case OP_I64_LOAD32_S: emit_load(t, &im, t->i32, 4, t->i64, 1); break;
+    case OP_I64_LOAD32_U: emit_load(t, &im, t->i32, 4, t->i64, -1); break;
+    case OP_I32_STORE: emit_store(t, &im, t->i32, 4); break;
+    case OP_I64_STORE: emit_store(t, &im, t->i64, 8); break;
+    case OP_F32_STORE: emit_store(t, &im, t->f32, 4); break;
+    case OP_F64_STORE: emit_store(t, &im, t->f64, 8); break;
+    case OP_I32_STORE8: case OP_I64_STORE8: emit_store(t, &im, t->i8, 1); break;
+    case OP_I32_STORE16: case OP_I64_STORE16: emit_store(t, &im, t->i16, 2); break;
+    case OP_I64_STORE32: emit_store(t, &im, t->i32, 4); break;
+    case OP_MEMORY_SIZE: push(t, load_at(t, t->i32, t->mem0obj, offsetof(aw_memory, pages))); break;
+    case OP_MEMORY_GROW: {
+        LLVMValueRef a[2] = {t->vm, pop(t)};
+        push(t, call_c(t, (const void *)wasm_jit_memory_grow, t->i32, a, 2));
+        break;
+    }
+    case OP_I32_CONST: push(t, ci32(t, (uint64_t)(uint32_t)im.i)); break;
+    case OP_I64_CONST: push(t, ci64(t, (uint64_t)im.i)); break;
+    case OP_F32_CONST: push(t, fconst32(t, im.bytes)); break;
+    case OP_F64_CONST: push(t, fconst64(t, im.bytes)); break;
+
+    case OP_I32_EQZ: case OP_I64_EQZ: {
+        LLVMValueRef a = pop(t);
+        push(t, b2i(t, LLVMBuildICmp(t->b, LLVMIntEQ, a, LLVMConstInt(LLVMTypeOf(a), 0, 0), "")));
+        break;
+    }
+    case OP_I32_EQ: case OP_I64_EQ: icmp(t, LLVMIntEQ); break;
+    case OP_I32_NE: case OP_I64_NE: icmp(t, LLVMIntNE); break;
+    case OP_I32_LT_S: case OP_I64_LT_S: icmp(t, LLVMIntSLT); break;
+    case OP_I32_LT_U: case OP_I64_LT_U: icmp(t, LLVMIntULT); break;
+    case OP_I32_GT_S: case OP_I64_GT_S: icmp(t, LLVMIntSGT); break;
+    case OP_I32_GT_U: case OP_I64_GT_U: icmp(t, LLVMIntUGT); break;
+    case OP_I32_LE_S: case OP_I64_LE_S: icmp(t, LLVMIntSLE); break;
+    case OP_I32_LE_U: case OP_I64_LE_U: icmp(t, LLVMIntULE); break;
+    case OP_I32_GE_S: case OP_I64_GE_S: icmp(t, LLVMIntSGE); break;
+    case OP_I32_GE_U: case OP_I64_GE_U: icmp(t, LLVMIntUGE); break;
+    case OP_F32_EQ: case OP_F64_EQ: fcmp(t, LLVMRealOEQ); break;
+    case OP_F32_NE: case OP_F64_NE: fcmp(t, LLVMRealUNE); break;
+    case OP_F32_LT: case OP_F64_LT: fcmp(t, LLVMRealOLT); break;
+    case OP_F32_GT: case OP_F64_GT: fcmp(t, LLVMRealOGT); break;
+    case OP_F32_LE: case OP_F64_LE: fcmp(t, LLVMRealOLE); break;
+    case OP_F32_GE: case OP_F64_GE: fcmp(t, LLVMRealOGE); break;
+
+    case OP_I32_CLZ: case OP_I64_CLZ: bitcount(t, "llvm.ctlz"); break;
+    case OP_I32_CTZ: case OP_I64_CTZ: bitcount(t, "llvm.cttz"); break;
+    case OP_I32_POPCNT: case OP_I64_POPCNT: bitcount(t, "llvm.ctpop"); break;
+    case OP_I32_ADD: case OP_I64_ADD: binop(t, LLVMAdd); break;
+    case OP_I32_SUB: case OP_I64_SUB: binop(t, LLVMSub); break;
+    case OP_I32_MUL: case OP_I64_MUL: binop(t, LLVMMul); break;
+    case OP_I32_DIV_S: case OP_I64_DIV_S: idiv(t, 0); break;
+    case OP_I32_DIV_U: case OP_I64_DIV_U: idiv(t, 1); break;
+    case OP_I32_REM_S: case OP_I64_REM_S: idiv(t, 2); break;
+    case OP_I32_REM_U: case OP_I64_REM_U: idiv(t, 3); break;
+    case OP_I32_AND: case OP_I64_AND: binop(t, LLVMAnd); break;
+    case OP_I32_OR: case OP_I64_OR: binop(t, LLVMOr); break;
+    case OP_I32_XOR: case OP_I64_XOR: binop(t, LLVMXor); break;
+    case OP_I32_SHL: case OP_I64_SHL: shift(t, LLVMShl); break;
+    case OP_I32_SHR_S: case OP_I64_SHR_S: shift(t, LLVMAShr); break;
+    case OP_I32_SHR_U: case OP_I64_SHR_U: shift(t, LLVMLShr); break;
+    case OP_I32_ROTL: case OP_I64_ROTL: rotate(t, "llvm.fshl"); break;
+    case OP_I32_ROTR: case OP_I64_ROTR: rotate(t, "llvm.fshr"); break;
+
+    case OP_F32_ABS: case OP_F64_ABS: fun1(t, "llvm.fabs"); break;
+    case OP_F32_NEG: case OP_F64_NEG: push(t, LLVMBuildFNeg(t->b, pop(t), "")); break;
+    case OP_F32_CEIL: case OP_F64_CEIL: fun1(t, "llvm.ceil"); break;
+    case OP_F32_FLOOR: case OP_F64_FLOOR: fun1(t, "llvm.floor"); break;
+    case OP_F32_TRUNC: case OP_F64_TRUNC: fun1(t, "llvm.trunc"); break;
+    case OP_F32_NEAREST: case OP_F64_NEAREST: fun1(t, "llvm.roundeven"); break;
+    case OP_F32_SQRT: case OP_F64_SQRT: fun1(t, "llvm.sqrt"); break;
+    case OP_F32_ADD: case OP_F64_ADD: binop(t, LLVMFAdd); break;
+    case OP_F32_SUB: case OP_F64_SUB: binop(t, LLVMFSub); break;
+    case OP_F32_MUL: case OP_F64_MUL: binop(t, LLVMFMul); break;
+    case OP_F32_DIV: case OP_F64_DIV: binop(t, LLVMFDiv); break;
+    case OP_F32_MIN: case OP_F64_MIN: fun2(t, "llvm.minimum"); break;
+    case OP_F32_MAX: case OP_F64_MAX: fun2(t, "llvm.maximum"); break;
+    case OP_F32_COPYSIGN: case OP_F64_COPYSIGN: fun2(t, "llvm.copysign"); break;
+
+    case OP_I32_WRAP_I64: push(t, LLVMBuildTrunc(t->b, pop(t), t->i32, "")); break;
+    case OP_I32_TRUNC_F32_S: case OP_I32_TRUNC_F64_S: trunc_trap(t, t->i32, true); break;
+    case OP_I32_TRUNC_F32_U: case OP_I32_TRUNC_F64_U: trunc_trap(t, t->i32, false); break;
+    case OP_I64_TRUNC_F32_S: case OP_I64_TRUNC_F64_S: trunc_trap(t, t->i64, true); break;
+    case OP_I64_TRUNC_F32_U: case OP_I64_TRUNC_F64_U: trunc_trap(t, t->i64, false); break;
+    case OP_I64_EXTEND_I32_S: push(t, LLVMBuildSExt(t->b, pop(t), t->i64, "")); break;
+    case OP_I64_EXTEND_I32_U: push(t, LLVMBuildZExt(t->b, pop(t), t->i64, "")); break;
+    case OP_F32_CONVERT_I32_S: case OP_F32_CONVERT_I64_S: push(t, LLVMBuildSIToFP(t->b, pop(t), t->f32, "")); break;
+    case OP_F32_CONVERT_I32_U: case OP_F32_CONVERT_I64_U: push(t, LLVMBuildUIToFP(t->b, pop(t), t->f32, "")); break;
+    case OP_F64_CONVERT_I32_S: case OP_F64_CONVERT_I64_S: push(t, LLVMBuildSIToFP(t->b, pop(t), t->f64, "")); break;
+    case OP_F64_CONVERT_I32_U: case OP_F64_CONVERT_I64_U: push(t, LLVMBuildUIToFP(t->b, pop(t), t->f64, "")); break;
+    case OP_F32_DEMOTE_F64: push(t, LLVMBuildFPTrunc(t->b, pop(t), t->f32, "")); break;
+    case OP_F64_PROMOTE_F32: push(t, LLVMBuildFPExt(t->b, pop(t), t->f64, "")); break;
+    case OP_I32_REINTERPRET_F32: push(t, LLVMBuildBitCast(t->b, pop(t), t->i32, "")); break;
+    case OP_I64_REINTERPRET_F64: push(t, LLVMBuildBitCast(t->b, pop(t), t->i64, "")); break;
+    case OP_F32_REINTERPRET_I32: push(t, LLVMBuildBitCast(t->b, pop(t), t->f32, "")); break;
+    case OP_F64_REINTERPRET_I64: push(t, LLVMBuildBitCast(t->b, pop(t), t->f64, "")); break;
+    case OP_I32_EXTEND8_S: case OP_I64_EXTEND8_S: sext_in(t, t->i8); break;
+    case OP_I32_EXTEND16_S: case OP_I64_EXTEND16_S: sext_in(t, t->i16); break;
+    case OP_I64_EXTEND32_S: sext_in(t, t->i32); break;
+
+    case OP_REF_NULL: push(t, LLVMConstNull(t->ptr)); break;
+    case OP_REF_IS_NULL: push(t, b2i(t, LLVMBuildIsNull(t->b, pop(t), ""))); break;
+    case OP_REF_FUNC: {
+        LLVMValueRef funcs = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, funcs));
+        push(t, load_inv(t, t->ptr, funcs, 8u * im.a));
+        break;
+    }
+    case OP_PREFIX_FC: {
+        uint32_t sub;
+        if (!wasm_read_u32(&t->r, &sub)) return false;
+        return translate_fc(t, sub);
+    }
+    case OP_PREFIX_FD: {
+        uint32_t sub;
+        if (!wasm_read_u32(&t->r, &sub)) return false;
+        return translate_fd(t, sub);
+    }
+    default: t->fail = "unknown instruction"; return false;
+    }
+    return true;
+}
+
+/* ---- functions ----------------------------------------------------------------- */
+
+static bool translate_func(tr *t, uint32_t d) {
+    const aw_module *m = t->m;
+    const wasm_funcdef *fd = &m->funcs[d];
+    const wasm_functype *ft = &m->types[fd->type];
+    t->func_index = m->nfunc_imports + d;
+    t->fn = t->fns[d];
+    t->sp = 0;
+    t->nctl = 0;
+    memset(t->simd_tmp, 0, sizeof t->simd_tmp);
+    t->op_offset = fd->body_offset;
+
+    LLVMBasicBlockRef entry = new_bb(t, "entry"), body = new_bb(t, "body");
+    LLVMPositionBuilderAtEnd(t->ab, entry);
+    LLVMPositionBuilderAtEnd(t->b, body);
+    t->vm = LLVMGetParam(t->fn, 0);
+
+    t->nlocals = ft->nparams + fd->nlocals;
+    t->locals = malloc((t->nlocals + 1) * sizeof *t->locals);
+    t->local_types = malloc((t->nlocals + 1) * sizeof *t->local_types);
+    if (!t->locals || !t->local_types) abort();
+    for (uint32_t i = 0; i < t->nlocals; i++) {
+        aw_valtype ty = i < ft->nparams ? ft->types[i] : fd->local_types[i - ft->nparams];
+        t->local_types[i] = ty;
+        t->locals[i] = alloca_of(t, vt(t, ty));
+        LLVMValueRef init = i < ft->nparams ? LLVMGetParam(t->fn, i + 1) : LLVMConstNull(vt(t, ty));
+        LLVMBuildStore(t->b, init, t->locals[i]);
+    }
+    t->store = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, store));
+    if (m->nmems) {
+        t->mem = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, mem0));
+        t->mem0obj = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, mem0obj));
+    }
+    /* call depth: the store's, shared with the interpreter */
+    LLVMValueRef depthp = gep(t, t->store, offsetof(aw_store, depth));
+    LLVMValueRef depth = LLVMBuildLoad2(t->b, t->i32, depthp, "");
+    LLVMValueRef maxd = load_at(t, t->i32, t->store, offsetof(aw_store, config) + offsetof(aw_store_config, max_call_depth));
+    trap_if(t, LLVMBuildICmp(t->b, LLVMIntUGE, depth, maxd, ""), AW_TRAP_STACK_EXHAUSTED);
+    LLVMBuildStore(t->b, LLVMBuildAdd(t->b, depth, ci32(t, 1), ""), depthp);
+    emit_check(t);
+
+    /* the function's own frame: its label is the return */
+    ctrl *fc = push_ctrl(t, K_FUNC, 0);
+    fc->nresults = ft->nresults;
+    fc->results = wasm_functype_results(ft);
+    fc->res_slots = fc->label_slots = make_slots(t, fc->nresults, fc->results);
+    fc->height = 0;
+
+    wasm_reader_init(&t->r, m->bytes, fd->body, fd->body_end);
+    bool ok = translate_body(t);
+    if (ok) {
+        ctrl *c = &t->ctl[0];
+        if (c->end_reached) {
+            LLVMPositionBuilderAtEnd(t->b, c->end_bb);
+            LLVMValueRef dp = gep(t, t->store, offsetof(aw_store, depth));
+            LLVMBuildStore(t->b, LLVMBuildSub(t->b, LLVMBuildLoad2(t->b, t->i32, dp, ""), ci32(t, 1), ""), dp);
+            LLVMValueRef rv[ft->nresults + 1];
+            for (uint32_t i = 0; i < ft->nresults; i++)
+                rv[i] = LLVMBuildLoad2(t->b, vt(t, c->results[i]), c->res_slots[i], "");
+            if (ft->nresults == 0) LLVMBuildRetVoid(t->b);
+            else if (ft->nresults == 1) LLVMBuildRet(t->b, rv[0]);
+            else LLVMBuildAggregateRet(t->b, rv, ft->nresults);
+        } else {
+            LLVMDeleteBasicBlock(c->end_bb);
+        }
+    }
+    LLVMPositionBuilderAtEnd(t->ab, entry);
+    LLVMBuildBr(t->ab, body);
+    /* on success only the function's frame is left (popped at its end) */
+    uint32_t left = t->nctl ? t->nctl : 1;
+    for (uint32_t i = 0; i < left; i++) free_ctrl(&t->ctl[i]);
+    t->nctl = 0;
+    free(t->locals);
+    free(t->local_types);
+    return ok;
+}
+
+/* void wN(vm, slots): the slot convention for calls from C. */
+static LLVMValueRef make_wrapper(tr *t, uint32_t d) {
+    const aw_module *m = t->m;
+    const wasm_functype *ft = &m->types[m->funcs[d].type];
+    LLVMTypeRef ps[2] = {t->ptr, t->ptr};
+    char name[32];
+    snprintf(name, sizeof name, "w%u", d);
+    LLVMValueRef w = LLVMAddFunction(t->mod, name, LLVMFunctionType(t->voidt, ps, 2, 0));
+    LLVMSetLinkage(w, LLVMInternalLinkage);
+    LLVMPositionBuilderAtEnd(t->b, LLVMAppendBasicBlockInContext(t->c, w, "entry"));
+    LLVMValueRef slots = LLVMGetParam(w, 1);
+    LLVMValueRef args[ft->nparams + 1];
+    args[0] = LLVMGetParam(w, 0);
+    from_slots(t, slots, ft->types, ft->nparams, args + 1);
+    LLVMValueRef r = LLVMBuildCall2(t->b, t->fntys[m->funcs[d].type], t->fns[d], args, ft->nparams + 1, "");
+    LLVMValueRef rv[ft->nresults + 1];
+    if (ft->nresults == 1) rv[0] = r;
+    for (uint32_t i = 0; ft->nresults > 1 && i < ft->nresults; i++) rv[i] = LLVMBuildExtractValue(t->b, r, i, "");
+    to_slots(t, slots, wasm_functype_results(ft), ft->nresults, rv);
+    LLVMBuildRetVoid(t->b);
+    return w;
+}
+
+LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool explicit_bounds,
+                                  aw_error *err) {
+    tr t = {0};
+    t.m = m;
+    t.c = ctx;
+    t.explicit_bounds = explicit_bounds;
+    t.mod = LLVMModuleCreateWithNameInContext("wasm", ctx);
+    t.b = LLVMCreateBuilderInContext(ctx);
+    t.ab = LLVMCreateBuilderInContext(ctx);
+    t.i1 = LLVMInt1TypeInContext(ctx);
+    t.i8 = LLVMInt8TypeInContext(ctx);
+    t.i16 = LLVMInt16TypeInContext(ctx);
+    t.i32 = LLVMInt32TypeInContext(ctx);
+    t.i64 = LLVMInt64TypeInContext(ctx);
+    t.f32 = LLVMFloatTypeInContext(ctx);
+    t.f64 = LLVMDoubleTypeInContext(ctx);
+    t.v128 = LLVMVectorType(t.i64, 2);
+    t.ptr = LLVMPointerTypeInContext(ctx, 0);
+    t.voidt = LLVMVoidTypeInContext(ctx);
+    t.md_invariant = LLVMGetMDKindIDInContext(ctx, "invariant.load", 14);
+    t.md_empty = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, NULL, 0));
+
+    uint32_t ndefs = m->nfuncs - m->nfunc_imports;
+    t.fns = calloc(ndefs + 1, sizeof *t.fns);
+    t.fntys = calloc(m->ntypes + 1, sizeof *t.fntys);
+    LLVMValueRef *tab = calloc(2 * ndefs + 1, sizeof *tab);
+    if (!t.fns || !t.fntys || !tab) abort();
+    for (uint32_t i = 0; i < m->ntypes; i++) t.fntys[i] = fn_type(&t, &m->types[i]);
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    for (uint32_t d = 0; d < ndefs; d++) {
+        char name[32];
+        snprintf(name, sizeof name, "f%u", m->nfunc_imports + d);
+        t.fns[d] = LLVMAddFunction(t.mod, name, t.fntys[m->funcs[d].type]);
+        LLVMSetLinkage(t.fns[d], LLVMInternalLinkage);
+        LLVMAddAttributeAtIndex(t.fns[d], LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
+    }
+    bool ok = true;
+    for (uint32_t d = 0; ok && d < ndefs; d++) {
+        ok = translate_func(&t, d);
+        if (!ok)
+            wasm_error_set(err, AW_ERR_RESOURCE, m->nfunc_imports + d, t.op_offset,
+                           "compiled tier: cannot translate: %s", t.fail ? t.fail : t.r.error ? t.r.error : "?");
+    }
+    for (uint32_t d = 0; ok && d < ndefs; d++) {
+        tab[2 * d] = t.fns[d];
+        tab[2 * d + 1] = make_wrapper(&t, d);
+    }
+    if (ok) {
+        LLVMTypeRef aty = LLVMArrayType(t.ptr, 2 * ndefs);
+        LLVMValueRef g = LLVMAddGlobal(t.mod, aty, "aw_fntab");
+        LLVMSetInitializer(g, LLVMConstArray(t.ptr, tab, 2 * ndefs));
+        LLVMSetGlobalConstant(g, 1);
+    }
+    free(tab);
+    free(t.fns);
+    free(t.fntys);
+    free(t.stk);
+    free(t.ctl);
+    LLVMDisposeBuilder(t.b);
+    LLVMDisposeBuilder(t.ab);
+    if (!ok) {
+        LLVMDisposeModule(t.mod);
+        return NULL;
+    }
+    return t.mod;
+}
+
+#else
+typedef int wasm_llvm_translate_unused; /* built without LLVM */
+#endif
