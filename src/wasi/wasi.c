@@ -302,8 +302,10 @@ static bool add_stdio(aw_wasi *w, const aw_wasi_config *cfg) {
         struct stat st;
         uint8_t type = dup >= 0 && fstat(dup, &st) == 0 ? wasi_filetype_of_mode(st.st_mode)
                                                          : WASI_FILETYPE_CHARACTER_DEVICE;
-        wasi_fd fd = {.kind = WASI_FD_STDIO, .host = dup, .filetype = type,
-                      .rights_base = WASI_RIGHTS_ALL, .rights_inheriting = WASI_RIGHTS_ALL};
+        /* A redirected stream is a file the guest may seek; a terminal or
+         * pipe is not (wasi-libc's isatty looks for exactly that). */
+        uint64_t rights = type == WASI_FILETYPE_REGULAR_FILE ? WASI_RIGHTS_FILE : WASI_RIGHTS_STREAM;
+        wasi_fd fd = {.kind = WASI_FD_STDIO, .host = dup, .filetype = type, .rights_base = rights};
         if (!add_fd(w, fd)) return false;
     }
     return true;
@@ -315,10 +317,11 @@ static bool add_preopen(aw_wasi *w, const aw_wasi_preopen *p, char *errbuf, size
         snprintf(errbuf, errlen, "cannot pre-open directory '%s': %s", p->host_path, strerror(errno));
         return false;
     }
-    uint64_t rights = p->readonly ? WASI_RIGHTS_ALL & ~WASI_RIGHTS_WRITING : WASI_RIGHTS_ALL;
+    uint64_t mask = p->readonly ? ~WASI_RIGHTS_WRITING : ~(uint64_t)0;
     wasi_fd fd = {.kind = WASI_FD_DIR, .host = host, .readonly = p->readonly, .is_preopen = true,
                   .preopen_name = strdup(p->guest_path ? p->guest_path : p->host_path),
-                  .filetype = WASI_FILETYPE_DIRECTORY, .rights_base = rights, .rights_inheriting = rights};
+                  .filetype = WASI_FILETYPE_DIRECTORY, .rights_base = WASI_RIGHTS_DIR & mask,
+                  .rights_inheriting = (WASI_RIGHTS_DIR | WASI_RIGHTS_FILE) & mask};
     if (!fd.preopen_name || !add_fd(w, fd)) {
         close(host);
         free(fd.preopen_name);
@@ -332,7 +335,7 @@ static bool add_socket(aw_wasi *w, int sock) {
     int dup = fcntl(sock, F_DUPFD_CLOEXEC, 3);
     if (dup < 0) return false;
     wasi_fd fd = {.kind = WASI_FD_SOCKET, .host = dup, .filetype = WASI_FILETYPE_SOCKET_STREAM,
-                  .rights_base = WASI_RIGHTS_ALL, .rights_inheriting = WASI_RIGHTS_ALL};
+                  .rights_base = WASI_RIGHTS_SOCKET};
     if (!add_fd(w, fd)) {
         close(dup);
         return false;

@@ -43,9 +43,49 @@ enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTI
 
 /* rights (bit numbers of witx "rights") */
 #define WASI_RIGHT(n) ((uint64_t)1 << (n))
-#define WASI_RIGHT_FD_READ WASI_RIGHT(1)
-#define WASI_RIGHT_FD_WRITE WASI_RIGHT(6)
-#define WASI_RIGHTS_ALL ((uint64_t)0x1FFFFFFF) /* bits 0..28 */
+enum {
+    WASI_R_FD_DATASYNC = 0, WASI_R_FD_READ = 1, WASI_R_FD_SEEK = 2, WASI_R_FD_FDSTAT_SET_FLAGS = 3,
+    WASI_R_FD_SYNC = 4, WASI_R_FD_TELL = 5, WASI_R_FD_WRITE = 6, WASI_R_FD_ADVISE = 7,
+    WASI_R_FD_ALLOCATE = 8, WASI_R_PATH_CREATE_DIRECTORY = 9, WASI_R_PATH_CREATE_FILE = 10,
+    WASI_R_PATH_LINK_SOURCE = 11, WASI_R_PATH_LINK_TARGET = 12, WASI_R_PATH_OPEN = 13,
+    WASI_R_FD_READDIR = 14, WASI_R_PATH_READLINK = 15, WASI_R_PATH_RENAME_SOURCE = 16,
+    WASI_R_PATH_RENAME_TARGET = 17, WASI_R_PATH_FILESTAT_GET = 18, WASI_R_PATH_FILESTAT_SET_SIZE = 19,
+    WASI_R_PATH_FILESTAT_SET_TIMES = 20, WASI_R_FD_FILESTAT_GET = 21, WASI_R_FD_FILESTAT_SET_SIZE = 22,
+    WASI_R_FD_FILESTAT_SET_TIMES = 23, WASI_R_PATH_SYMLINK = 24, WASI_R_PATH_REMOVE_DIRECTORY = 25,
+    WASI_R_PATH_UNLINK_FILE = 26, WASI_R_POLL_FD_READWRITE = 27, WASI_R_SOCK_SHUTDOWN = 28,
+    WASI_R_SOCK_ACCEPT = 29,
+};
+#define WASI_RIGHT_FD_READ WASI_RIGHT(WASI_R_FD_READ)
+#define WASI_RIGHT_FD_WRITE WASI_RIGHT(WASI_R_FD_WRITE)
+#define WASI_RIGHTS_ALL ((uint64_t)0x3FFFFFFF) /* bits 0..29 */
+/* What each kind of descriptor can do at most (as wasmtime and uvwasi
+ * grant them): a directory cannot be read, written or sought as bytes,
+ * a file cannot hold paths; a directory passes both sets on to what is
+ * opened beneath it. Guests test these (isatty: no seek, no tell). */
+#define WASI_RIGHTS_FILE                                                                            \
+    (WASI_RIGHT(WASI_R_FD_DATASYNC) | WASI_RIGHT(WASI_R_FD_READ) | WASI_RIGHT(WASI_R_FD_SEEK) |     \
+     WASI_RIGHT(WASI_R_FD_FDSTAT_SET_FLAGS) | WASI_RIGHT(WASI_R_FD_SYNC) | WASI_RIGHT(WASI_R_FD_TELL) | \
+     WASI_RIGHT(WASI_R_FD_WRITE) | WASI_RIGHT(WASI_R_FD_ADVISE) | WASI_RIGHT(WASI_R_FD_ALLOCATE) |   \
+     WASI_RIGHT(WASI_R_FD_FILESTAT_GET) | WASI_RIGHT(WASI_R_FD_FILESTAT_SET_SIZE) |                  \
+     WASI_RIGHT(WASI_R_FD_FILESTAT_SET_TIMES) | WASI_RIGHT(WASI_R_POLL_FD_READWRITE))
+#define WASI_RIGHTS_DIR                                                                             \
+    (WASI_RIGHT(WASI_R_FD_FDSTAT_SET_FLAGS) | WASI_RIGHT(WASI_R_FD_SYNC) |                          \
+     WASI_RIGHT(WASI_R_FD_ADVISE) | WASI_RIGHT(WASI_R_PATH_CREATE_DIRECTORY) |                       \
+     WASI_RIGHT(WASI_R_PATH_CREATE_FILE) | WASI_RIGHT(WASI_R_PATH_LINK_SOURCE) |                     \
+     WASI_RIGHT(WASI_R_PATH_LINK_TARGET) | WASI_RIGHT(WASI_R_PATH_OPEN) |                            \
+     WASI_RIGHT(WASI_R_FD_READDIR) | WASI_RIGHT(WASI_R_PATH_READLINK) |                              \
+     WASI_RIGHT(WASI_R_PATH_RENAME_SOURCE) | WASI_RIGHT(WASI_R_PATH_RENAME_TARGET) |                 \
+     WASI_RIGHT(WASI_R_PATH_FILESTAT_GET) | WASI_RIGHT(WASI_R_PATH_FILESTAT_SET_SIZE) |              \
+     WASI_RIGHT(WASI_R_PATH_FILESTAT_SET_TIMES) | WASI_RIGHT(WASI_R_FD_FILESTAT_GET) |               \
+     WASI_RIGHT(WASI_R_FD_FILESTAT_SET_TIMES) | WASI_RIGHT(WASI_R_PATH_SYMLINK) |                    \
+     WASI_RIGHT(WASI_R_PATH_REMOVE_DIRECTORY) | WASI_RIGHT(WASI_R_PATH_UNLINK_FILE) |                \
+     WASI_RIGHT(WASI_R_POLL_FD_READWRITE))
+/* Streams that cannot seek: terminals, pipes (and sockets, plus their own). */
+#define WASI_RIGHTS_STREAM                                                                          \
+    (WASI_RIGHT(WASI_R_FD_READ) | WASI_RIGHT(WASI_R_FD_FDSTAT_SET_FLAGS) | WASI_RIGHT(WASI_R_FD_WRITE) | \
+     WASI_RIGHT(WASI_R_FD_FILESTAT_GET) | WASI_RIGHT(WASI_R_POLL_FD_READWRITE))
+#define WASI_RIGHTS_SOCKET \
+    (WASI_RIGHTS_STREAM | WASI_RIGHT(WASI_R_SOCK_SHUTDOWN) | WASI_RIGHT(WASI_R_SOCK_ACCEPT))
 /* Rights that modify the file system; removed beneath read-only preopens. */
 #define WASI_RIGHTS_WRITING                                                                        \
     (WASI_RIGHT(0) | WASI_RIGHT(3) | WASI_RIGHT(4) | WASI_RIGHT(6) | WASI_RIGHT(8) | WASI_RIGHT(9) | \

@@ -143,9 +143,15 @@ WASI_IMPL(path_open) {
     if (fdflags & WASI_FDFLAG_NONBLOCK) flags |= O_NONBLOCK;
     if (fdflags & WASI_FDFLAG_DSYNC) flags |= O_DSYNC;
     if (fdflags & (WASI_FDFLAG_SYNC | WASI_FDFLAG_RSYNC)) flags |= O_SYNC;
-    if (dir->readonly && (want_write || (oflags & WASI_O_CREAT))) {
+    if (dir->readonly && (want_write || (oflags & WASI_O_CREAT))) e = WASI_EROFS;
+    /* The directory's rights say what may be done through it. */
+    else if (!(dir->rights_base & WASI_RIGHT(WASI_R_PATH_OPEN)) ||
+             ((oflags & WASI_O_CREAT) && !(dir->rights_base & WASI_RIGHT(WASI_R_PATH_CREATE_FILE))) ||
+             ((oflags & WASI_O_TRUNC) && !(dir->rights_base & WASI_RIGHT(WASI_R_PATH_FILESTAT_SET_SIZE))))
+        e = WASI_ENOTCAPABLE;
+    if (e) {
         free(path);
-        return WASI_EROFS;
+        return e;
     }
 
     int host = open_beneath(dir->host, path, flags, 0666, lookup & WASI_LOOKUP_SYMLINK_FOLLOW);
@@ -170,7 +176,11 @@ WASI_IMPL(path_open) {
         return WASI_EMFILE;
     }
     bool is_dir = S_ISDIR(st.st_mode);
-    uint64_t allowed = dir->rights_inheriting;
+    if (is_dir && (oflags & WASI_O_DIRECTORY) && (rights & WASI_RIGHT_FD_WRITE)) {
+        close(host); /* a directory cannot be opened for writing */
+        return WASI_EISDIR;
+    }
+    uint64_t allowed = dir->rights_inheriting & (is_dir ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE);
     c->w->fds[slot] = (wasi_fd){
         .kind = is_dir ? WASI_FD_DIR : WASI_FD_FILE,
         .host = host,
@@ -178,7 +188,7 @@ WASI_IMPL(path_open) {
         .fdflags = fdflags,
         .filetype = wasi_filetype_of_mode(st.st_mode),
         .rights_base = rights & allowed,
-        .rights_inheriting = inheriting & allowed,
+        .rights_inheriting = inheriting & dir->rights_inheriting,
     };
     /* A descriptor opened without read or write rights can still do what
      * its access mode allows (wasi-libc asks for exactly what it needs). */

@@ -151,7 +151,7 @@ WASI_IMPL(sock_accept) {
     }
     c->w->fds[slot] = (wasi_fd){.kind = WASI_FD_SOCKET, .host = s, .fdflags = flags,
                                 .filetype = WASI_FILETYPE_SOCKET_STREAM,
-                                .rights_base = WASI_RIGHTS_ALL, .rights_inheriting = WASI_RIGHTS_ALL};
+                                .rights_base = WASI_RIGHTS_SOCKET & ~WASI_RIGHT(WASI_R_SOCK_ACCEPT)};
     return wasi_store_u32(c, (uint32_t)a[2], (uint32_t)slot) ? WASI_ESUCCESS : WASI_EFAULT;
 }
 
