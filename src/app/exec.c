@@ -1,0 +1,191 @@
+/* exec.c — preparing a component once, and the response buffer every
+ * executor fills. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "anywhere/linker.h"
+#include "app/exec.h"
+#include "app/files.h"
+
+uint64_t app_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint8_t *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n == cap) {
+            uint8_t *g = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
+            if (!g) { free(buf); fclose(f); return NULL; }
+            buf = g;
+        }
+        size_t k = fread(buf + n, 1, cap - n, f);
+        if (!k) break;
+        n += k;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static bool is_component_binary(const uint8_t *b, size_t n) {
+    /* A component has layer 1 in the version field: 0d 00 01 00. */
+    return n >= 8 && !memcmp(b, "\0asm", 4) && b[6] == 1 && b[7] == 0;
+}
+
+bool app_prepare(app_prepared *p, const app *a, const app_component *c, const app_limits *lim,
+                 char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    p->comp = c;
+    p->limits = *lim;
+    size_t len = 0;
+    uint8_t *bytes = read_all(c->path, &len);
+    if (!bytes) {
+        snprintf(err, errlen, "component '%s': cannot read %s: %s", c->id, c->path, strerror(errno));
+        return false;
+    }
+    if (is_component_binary(bytes, len)) {
+        free(bytes);
+        snprintf(err, errlen, "component '%s': %s is a WebAssembly component (wasi:http); Anywhere runs core modules "
+                 "with its native handler ABI or WAGI (see docs/apps.md)", c->id, c->path);
+        return false;
+    }
+    aw_error e;
+    p->module = aw_module_load(bytes, len, &e);
+    free(bytes);
+    if (!p->module) {
+        snprintf(err, errlen, "component '%s': %s: %s", c->id, c->path, e.message);
+        return false;
+    }
+    p->linker = aw_linker_new();
+    if (!p->linker || !aw_wasi_define(p->linker, NULL) || !app_native_define(p->linker)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    p->nimports = aw_module_import_count(p->module);
+    p->imports = calloc(p->nimports ? p->nimports : 1, sizeof *p->imports);
+    if (!p->imports) return false;
+    for (uint32_t i = 0; i < p->nimports; i++) {
+        const char *mod, *name;
+        aw_externtype t;
+        aw_module_import(p->module, i, &mod, &name, &t);
+        if (!strcmp(mod, "wasi_snapshot_preview1")) p->uses_wasi = true;
+    }
+    if (!aw_linker_resolve(p->linker, p->module, p->imports, &e)) {
+        snprintf(err, errlen, "component '%s': %s: %s", c->id, c->path, e.message);
+        return false;
+    }
+    for (uint32_t i = 0; i < aw_module_export_count(p->module); i++) {
+        const char *name;
+        aw_externtype t;
+        aw_module_export(p->module, i, &name, &t);
+        if (t.kind != AW_EXTERN_FUNC) continue;
+        bool nullary = t.func.nparams == 0;
+        if (!strcmp(name, "_initialize") && nullary) p->has_initialize = true;
+        if (!strcmp(name, "_start") && nullary) p->has_start = true;
+        if (!strcmp(name, "anywhere_handle") && nullary &&
+            (t.func.nresults == 0 || (t.func.nresults == 1 && t.func.results[0] == AW_I32))) {
+            p->has_handle = true;
+            p->handle_returns = t.func.nresults == 1;
+        }
+    }
+    if (!app_files_mount(a, c, &p->preopens, &p->npreopens, &p->staging, err, errlen)) return false;
+    p->env = calloc(c->nenvironment + 1, sizeof *p->env);
+    if (!p->env) return false;
+    for (size_t i = 0; i < c->nenvironment; i++) {
+        size_t n = strlen(c->environment[i].key) + strlen(c->environment[i].value) + 2;
+        if (!(p->env[i] = malloc(n))) return false;
+        snprintf(p->env[i], n, "%s=%s", c->environment[i].key, c->environment[i].value);
+        p->nenv++;
+    }
+    return true;
+}
+
+void app_prepared_free(app_prepared *p) {
+    if (p->module) aw_module_release(p->module);
+    if (p->linker) aw_linker_free(p->linker);
+    free(p->imports);
+    app_files_free(p->preopens, p->npreopens, p->staging);
+    for (int i = 0; i < p->nenv; i++) free(p->env[i]);
+    free(p->env);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+void app_resp_free(app_resp *r) {
+    for (size_t i = 0; i < r->nheaders; i++) free(r->headers[i].name), free(r->headers[i].value);
+    free(r->headers);
+    free(r->body);
+    r->headers = NULL, r->nheaders = r->capheaders = 0;
+    r->body = NULL, r->len = r->cap = 0;
+}
+
+bool app_resp_header_add(app_resp *r, const char *name, size_t nlen, const char *value, size_t vlen) {
+    if (r->nheaders == r->capheaders) {
+        size_t cap = r->capheaders ? r->capheaders * 2 : 8;
+        app_resp_header *g = realloc(r->headers, cap * sizeof *g);
+        if (!g) return false;
+        r->headers = g, r->capheaders = cap;
+    }
+    char *n = strndup(name, nlen), *v = strndup(value, vlen);
+    if (!n || !v) { free(n); free(v); return false; }
+    r->headers[r->nheaders++] = (app_resp_header){n, v};
+    return true;
+}
+
+bool app_resp_write(app_resp *r, const void *data, size_t len, size_t max) {
+    if (max && r->len + len > max) return false;
+    if (r->len + len > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        while (cap < r->len + len) cap *= 2;
+        char *g = realloc(r->body, cap);
+        if (!g) return false;
+        r->body = g, r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, len);
+    r->len += len;
+    return true;
+}
+
+void app_resp_error(app_resp *r, int status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+    app_resp_free(r);
+    r->status = status;
+    r->failed = true;
+    app_resp_header_add(r, "content-type", 12, "text/plain", 10);
+    char body[320];
+    int n = snprintf(body, sizeof body, "%s\n", http_status_text(status));
+    app_resp_write(r, body, (size_t)n, 0);
+}
+
+void app_resp_engine_error(app_resp *r, const aw_error *err, const char *what) {
+    if (err->kind == AW_ERR_TRAP) {
+        r->trap = err->trap;
+        if (err->trap == AW_TRAP_INTERRUPTED) {
+            app_resp_error(r, 504, "%s: guest deadline passed (%s)", what, err->message);
+            r->trap = err->trap;
+            return;
+        }
+        app_resp_error(r, 500, "%s: trap: %s", what, err->message);
+        r->trap = err->trap;
+        return;
+    }
+    if (err->kind == AW_ERR_RESOURCE) {
+        app_resp_error(r, 500, "%s: resource limit: %s", what, err->message);
+        return;
+    }
+    app_resp_error(r, 500, "%s: %s", what, err->message);
+}
