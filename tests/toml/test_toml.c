@@ -7,6 +7,7 @@
  * compared structurally; invalid/X.toml must be rejected with a line and
  * column. Prints "CATEGORY: P passed, F failed" per folder, then
  * "N passed, N failed". TOML_VERBOSE=1 prints each invalid case's message.
+ * With --decode it is a toml-test decoder: TOML on stdin, tagged JSON out.
  */
 #include "app/toml.h"
 
@@ -434,6 +435,110 @@ static void run_case(const char *dir, const char *rel)
     free(src);
 }
 
+/* ---- decoder mode: toml-test's interface ---- */
+
+static void put_json_string(const char *s, size_t len)
+{
+    putchar('"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20 || c == 0x7F)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void put_json(const toml_value *v)
+{
+    toml_type t = toml_type_of(v);
+    if (t == TOML_TABLE) {
+        putchar('{');
+        for (size_t i = 0; i < toml_table_len(v); i++) {
+            size_t len;
+            const char *key = toml_table_key(v, i, &len);
+            printf(i ? ", " : "");
+            put_json_string(key, len);
+            printf(": ");
+            put_json(toml_table_value(v, i));
+        }
+        putchar('}');
+        return;
+    }
+    if (t == TOML_ARRAY) {
+        putchar('[');
+        for (size_t i = 0; i < toml_array_len(v); i++) {
+            printf(i ? ", " : "");
+            put_json(toml_array_at(v, i));
+        }
+        putchar(']');
+        return;
+    }
+    printf("{\"type\": \"%s\", \"value\": ", tag_of(t));
+    char text[96];
+    const toml_datetime *dt = toml_datetime_of(v);
+    size_t n = 0;
+    if (t == TOML_STRING) {
+        size_t len;
+        const char *s = toml_string(v, &len);
+        put_json_string(s, len);
+        printf("}");
+        return;
+    } else if (t == TOML_INTEGER) {
+        snprintf(text, sizeof text, "%lld", (long long)toml_int(v));
+    } else if (t == TOML_BOOL) {
+        snprintf(text, sizeof text, "%s", toml_bool(v) ? "true" : "false");
+    } else if (t == TOML_FLOAT) {
+        double f = toml_float(v);
+        snprintf(text, sizeof text, "%s", isnan(f) ? "nan" : isinf(f) ? (f < 0 ? "-inf" : "inf") : "");
+        if (!text[0])
+            snprintf(text, sizeof text, "%.17g", f);
+    } else {
+        if (t != TOML_TIME_LOCAL)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%04d-%02d-%02d", dt->year, dt->month, dt->day);
+        if (t != TOML_DATE_LOCAL) {
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s%02d:%02d:%02d", t == TOML_TIME_LOCAL ? "" : "T",
+                                  dt->hour, dt->minute, dt->second);
+            if (dt->nanosecond)
+                n += (size_t)snprintf(text + n, sizeof text - n, ".%09d", dt->nanosecond);
+        }
+        if (t == TOML_DATETIME && dt->offset_minutes == 0)
+            snprintf(text + n, sizeof text - n, "Z");
+        else if (t == TOML_DATETIME)
+            snprintf(text + n, sizeof text - n, "%c%02d:%02d", dt->offset_minutes < 0 ? '-' : '+',
+                     abs(dt->offset_minutes) / 60, abs(dt->offset_minutes) % 60);
+    }
+    printf("\"%s\"}", text);
+}
+
+/* test_toml --decode < FILE: the document as toml-test's tagged JSON on
+ * stdout, or the error on stderr and exit status 1. */
+static int decode(void)
+{
+    size_t len = 0, cap = 0, r;
+    char *src = NULL;
+    do {
+        if (len + 4096 > cap)
+            src = realloc(src, cap = (len + 4096) * 2);
+        r = fread(src + len, 1, cap - len, stdin);
+        len += r;
+    } while (r > 0);
+    toml_error err;
+    toml_value *doc = toml_parse(src, len, "<stdin>", &err);
+    free(src);
+    if (!doc) {
+        fprintf(stderr, "%s\n", err.message);
+        return 1;
+    }
+    put_json(doc);
+    putchar('\n');
+    toml_free(doc);
+    return 0;
+}
+
 /* ---- API checks ---- */
 
 static int api_pass, api_fail;
@@ -563,8 +668,10 @@ static void api_tests(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--decode") == 0)
+        return decode();
     if (argc < 2) {
-        fprintf(stderr, "usage: %s TOML_TEST_DIR [NAME-PREFIX...]\n", argv[0]);
+        fprintf(stderr, "usage: %s TOML_TEST_DIR [NAME-PREFIX...] | --decode < FILE\n", argv[0]);
         return 2;
     }
     verbose = getenv("TOML_VERBOSE") && *getenv("TOML_VERBOSE") == '1';
