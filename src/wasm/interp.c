@@ -392,7 +392,7 @@ L_COPY:
     SL(1) = SL(2);
     NEXT(3);
 L_COPY2:
-    memcpy(SLP(1), SLP(2), 16);
+    memmove(SLP(1), SLP(2), 16); /* v128 copies may overlap by one slot */
     NEXT(3);
 L_CONST:
     SL(1).i64 = ip[2].u;
