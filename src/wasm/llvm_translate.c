@@ -138,6 +138,7 @@ typedef struct tr {
     LLVMTypeRef *fntys;             /* per type index */
     unsigned md_invariant;
     LLVMValueRef md_empty;
+    unsigned md_memload;            /* tags loads of linear memory */
 
     /* the function being translated */
     uint32_t func_index;
@@ -298,6 +299,7 @@ static void emit_load(tr *t, const imm *im, LLVMTypeRef mty, uint32_t size, LLVM
     LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
     LLVMValueRef v = LLVMBuildLoad2(t->b, mty, p, "");
     LLVMSetAlignment(v, 1);
+    LLVMSetMetadata(v, t->md_memload, t->md_empty);
     if (ext > 0) v = LLVMBuildSExt(t->b, v, rty, "");
     else if (ext < 0) v = LLVMBuildZExt(t->b, v, rty, "");
     push(t, v);
@@ -566,6 +568,40 @@ static void binop(tr *t, LLVMOpcode op) {
     push(t, LLVMBuildBinOp(t->b, op, a, b, ""));
 }
 
+/* A value LLVM cannot see through (an empty inline asm). LLVM folds
+ * x*1, x/1, x+-0, x-0, -0-x, x*-1 and demote(promote x) to x or -x, which
+ * is exact except that a signalling NaN stays signalling; Wasm wants it
+ * quieted. Hiding the constant (or the promotion) keeps the operation. */
+static LLVMValueRef opaque(tr *t, LLVMValueRef v) {
+#if defined(__x86_64__)
+    const char *cons = "=x,0";
+#else
+    const char *cons = "=w,0";
+#endif
+    LLVMTypeRef ty = LLVMTypeOf(v);
+    LLVMTypeRef fty = LLVMFunctionType(ty, &ty, 1, 0);
+    LLVMValueRef asmv = LLVMGetInlineAsm(fty, "", 0, (char *)cons, strlen(cons), 0, 0,
+                                         LLVMInlineAsmDialectATT, 0);
+    return LLVMBuildCall2(t->b, fty, asmv, &v, 1, "");
+}
+
+static void fbinop(tr *t, LLVMOpcode op) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    if (LLVMIsConstant(a)) a = opaque(t, a);
+    if (LLVMIsConstant(b)) b = opaque(t, b);
+    push(t, LLVMBuildBinOp(t->b, op, a, b, ""));
+}
+
+/* min/max: llvm.minimum/maximum have Wasm's semantics (NaN propagates,
+ * -0 < +0) but may return a NaN operand unquieted; a NaN operand makes
+ * the result a+b instead, an arithmetic NaN. */
+static void fminmax(tr *t, const char *name) {
+    LLVMValueRef b = pop(t), a = pop(t);
+    LLVMValueRef r = call_intr2(t, name, a, b);
+    LLVMValueRef nan = LLVMBuildFCmp(t->b, LLVMRealUNO, a, b, "");
+    push(t, LLVMBuildSelect(t->b, nan, LLVMBuildFAdd(t->b, a, b, ""), r, ""));
+}
+
 static void bitcount(tr *t, const char *name) {
     LLVMValueRef a = pop(t);
     if (!strcmp(name, "llvm.ctpop")) {
@@ -781,6 +817,7 @@ static void simd_mem(tr *t, uint32_t op, const imm *im) {
         LLVMValueRef p = mem_addr(t, pop(t), im->offset, 16);
         LLVMValueRef v = LLVMBuildLoad2(t->b, t->v128, p, "");
         LLVMSetAlignment(v, 1);
+        LLVMSetMetadata(v, t->md_memload, t->md_empty);
         push(t, v);
         return;
     }
@@ -848,6 +885,19 @@ static void end_block(tr *t) {
 }
 
 static bool translate_op(tr *t, uint8_t op);
+
+/* A dropped value: a load of linear memory that computed it must still
+ * trap when out of bounds, which LLVM would not keep for an unused load
+ * (guard pages make the trap the load's side effect): make it volatile. */
+static void discard(tr *t, LLVMValueRef v, int depth) {
+    if (!LLVMIsAInstruction(v) || depth == 0) return;
+    if (LLVMIsALoadInst(v)) {
+        if (LLVMGetMetadata(v, t->md_memload)) LLVMSetVolatile(v, 1);
+        return;
+    }
+    int n = LLVMGetNumOperands(v);
+    for (int i = 0; i < n; i++) discard(t, LLVMGetOperand(v, i), depth - 1);
+}
 
 static bool translate_body(tr *t) {
     uint32_t dead_depth = 0;
@@ -1062,7 +1112,7 @@ static bool translate_op(tr *t, uint8_t op) {
     case OP_RETURN: branch_to(t, &t->ctl[0]); set_dead(t); break;
     case OP_CALL: emit_call(t, im.a); break;
     case OP_CALL_INDIRECT: emit_call_indirect(t, im.a, im.b); break;
-    case OP_DROP: pop(t); break;
+    case OP_DROP: discard(t, pop(t), 4); break;
     case OP_SELECT:
     case OP_SELECT_T: {
         LLVMValueRef c = pop(t), b = pop(t), a = pop(t);
@@ -1177,12 +1227,12 @@ static bool translate_op(tr *t, uint8_t op) {
     case OP_F32_TRUNC: case OP_F64_TRUNC: fun1(t, "llvm.trunc"); break;
     case OP_F32_NEAREST: case OP_F64_NEAREST: fun1(t, "llvm.roundeven"); break;
     case OP_F32_SQRT: case OP_F64_SQRT: fun1(t, "llvm.sqrt"); break;
-    case OP_F32_ADD: case OP_F64_ADD: binop(t, LLVMFAdd); break;
-    case OP_F32_SUB: case OP_F64_SUB: binop(t, LLVMFSub); break;
-    case OP_F32_MUL: case OP_F64_MUL: binop(t, LLVMFMul); break;
-    case OP_F32_DIV: case OP_F64_DIV: binop(t, LLVMFDiv); break;
-    case OP_F32_MIN: case OP_F64_MIN: fun2(t, "llvm.minimum"); break;
-    case OP_F32_MAX: case OP_F64_MAX: fun2(t, "llvm.maximum"); break;
+    case OP_F32_ADD: case OP_F64_ADD: fbinop(t, LLVMFAdd); break;
+    case OP_F32_SUB: case OP_F64_SUB: fbinop(t, LLVMFSub); break;
+    case OP_F32_MUL: case OP_F64_MUL: fbinop(t, LLVMFMul); break;
+    case OP_F32_DIV: case OP_F64_DIV: fbinop(t, LLVMFDiv); break;
+    case OP_F32_MIN: case OP_F64_MIN: fminmax(t, "llvm.minimum"); break;
+    case OP_F32_MAX: case OP_F64_MAX: fminmax(t, "llvm.maximum"); break;
     case OP_F32_COPYSIGN: case OP_F64_COPYSIGN: fun2(t, "llvm.copysign"); break;
 
     case OP_I32_WRAP_I64: push(t, LLVMBuildTrunc(t->b, pop(t), t->i32, "")); break;
@@ -1196,7 +1246,12 @@ static bool translate_op(tr *t, uint8_t op) {
     case OP_F32_CONVERT_I32_U: case OP_F32_CONVERT_I64_U: push(t, LLVMBuildUIToFP(t->b, pop(t), t->f32, "")); break;
     case OP_F64_CONVERT_I32_S: case OP_F64_CONVERT_I64_S: push(t, LLVMBuildSIToFP(t->b, pop(t), t->f64, "")); break;
     case OP_F64_CONVERT_I32_U: case OP_F64_CONVERT_I64_U: push(t, LLVMBuildUIToFP(t->b, pop(t), t->f64, "")); break;
-    case OP_F32_DEMOTE_F64: push(t, LLVMBuildFPTrunc(t->b, pop(t), t->f32, "")); break;
+    case OP_F32_DEMOTE_F64: {
+        LLVMValueRef x = pop(t);
+        if (LLVMIsAFPExtInst(x) || LLVMIsConstant(x)) x = opaque(t, x);
+        push(t, LLVMBuildFPTrunc(t->b, x, t->f32, ""));
+        break;
+    }
     case OP_F64_PROMOTE_F32: push(t, LLVMBuildFPExt(t->b, pop(t), t->f64, "")); break;
     case OP_I32_REINTERPRET_F32: push(t, LLVMBuildBitCast(t->b, pop(t), t->i32, "")); break;
     case OP_I64_REINTERPRET_F64: push(t, LLVMBuildBitCast(t->b, pop(t), t->i64, "")); break;
@@ -1350,6 +1405,7 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
     t.voidt = LLVMVoidTypeInContext(ctx);
     t.md_invariant = LLVMGetMDKindIDInContext(ctx, "invariant.load", 14);
     t.md_empty = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, NULL, 0));
+    t.md_memload = LLVMGetMDKindIDInContext(ctx, "aw.memload", 10);
 
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     t.fns = calloc(ndefs + 1, sizeof *t.fns);
