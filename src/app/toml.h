@@ -53,7 +53,7 @@ typedef struct toml_value toml_value;
 toml_value *toml_parse(const char *data, size_t len, const char *file, toml_error *err);
 void toml_free(toml_value *root);
 
-toml_type toml_type_of(const toml_value *v);
+toml_type toml_type_of(const toml_value *v);     /* V must not be NULL */
 const char *toml_type_name(toml_type type); /* "table", "array", "string", "integer", ... */
 toml_pos toml_pos_of(const toml_value *v);  /* where the value starts; a table: its header or first key */
 
