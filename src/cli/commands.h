@@ -6,6 +6,8 @@
 int cmd_run(int argc, char **argv);         /* anywhere run module.wasm ... */
 int cmd_spectest(int argc, char **argv);    /* anywhere spectest FILE.json */
 int cmd_up(int argc, char **argv);          /* anywhere up */
+int cmd_new(int argc, char **argv);         /* anywhere new TEMPLATE NAME */
+int cmd_build(int argc, char **argv);       /* anywhere build */
 int cmd_model(int argc, char **argv);       /* anywhere model synth|info ... */
 int cmd_serve_model(int argc, char **argv); /* anywhere serve-model */
 

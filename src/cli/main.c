@@ -13,6 +13,8 @@
 #pragma weak cmd_run
 #pragma weak cmd_spectest
 #pragma weak cmd_up
+#pragma weak cmd_new
+#pragma weak cmd_build
 #pragma weak cmd_model
 #pragma weak cmd_serve_model
 
@@ -26,6 +28,8 @@ static const command commands[] = {
     {"run", cmd_run, "run a WebAssembly module (WASI command or an exported function)"},
     {"spectest", cmd_spectest, "run a spec test script converted by wast2json"},
     {"up", cmd_up, "serve an HTTP app described by spin.toml"},
+    {"new", cmd_new, "create an app from a template (http-c, wagi-c)"},
+    {"build", cmd_build, "run the build command of each component in spin.toml"},
     {"model", cmd_model, "inspect or synthesise GGUF models"},
     {"serve-model", cmd_serve_model, "serve GGUF models over the Ollama and OpenAI APIs"},
 };

@@ -259,6 +259,16 @@ check "announces unimplemented fields" contains "$e" "variables resolved, but no
 for ex in hello wagi router; do
     check "example $ex loads" "$AW" up -f "$ROOT/examples/$ex" --check
 done
+# anywhere new + build + up, for both templates.
+AWABS=$(cd "$(dirname "$AW")" && pwd)/$(basename "$AW")
+for tmpl in http-c wagi-c; do
+    (cd "$T" && ANYWHERE_HOME="$ROOT" "$AWABS" new $tmpl "new-$tmpl" >/dev/null && cd "new-$tmpl" && "$AWABS" build >/dev/null 2>&1)
+    check "new $tmpl + build" [ -f "$T/new-$tmpl/new-$tmpl.wasm" ]
+    start "up-$tmpl" -f "$T/new-$tmpl"
+    check "new $tmpl answers" contains "$($C "$URL/x?name=Ada")" "Hello"
+    kill -TERM $PID; wait $PID
+done
+check "new rejects a bad name" sh -c "! '$AWABS' new http-c Bad_Name 2>/dev/null"
 b=$("$AW" up -f "$ROOT/examples/hello" --bench-instantiate 2000)
 check "bench-instantiate" contains "$b" "instantiate + teardown p50"
 echo "$b"
