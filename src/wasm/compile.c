@@ -130,8 +130,15 @@ typedef struct scratch {
     uint32_t capcs;
     uint32_t *lslot;
     aw_valtype *ltype;
+    uint8_t *lstate; /* L_*: is the local written before it is read? */
     uint32_t caplocals;
 } scratch;
+
+/* Declared locals start at zero, but most are written before they are
+ * read: only those a local.get may see unwritten are zeroed, by a
+ * prologue. A write at the function's top level (outside every block)
+ * that comes, in the text, before any read happens before every read. */
+enum { L_UNSEEN, L_WRITTEN, L_READ };
 
 typedef struct wasm_compiled {
     wasm_fn *fns; /* one per defined function; aw_funcdef.code points here */
@@ -170,10 +177,19 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t size) {
 
 /* ---- emission ------------------------------------------------------------- */
 
-static void word(cc *c, wasm_code w) {
+static __attribute__((noinline)) void word_slow(cc *c, wasm_code w) {
     scratch *s = c->sc;
-    if (s->ncode >= s->capcode && !grow((void **)&s->code, &s->capcode, s->ncode + 1, sizeof(wasm_code))) {
+    if (!grow((void **)&s->code, &s->capcode, s->ncode + 1, sizeof(wasm_code))) {
         c->oom = true;
+        return;
+    }
+    s->code[s->ncode++] = w;
+}
+/* Emission is most of translation's work: the common case is one store. */
+static inline __attribute__((always_inline)) void word(cc *c, wasm_code w) {
+    scratch *s = c->sc;
+    if (__builtin_expect(s->ncode >= s->capcode, 0)) {
+        word_slow(c, w);
         return;
     }
     s->code[s->ncode++] = w;
@@ -254,7 +270,7 @@ static uint32_t top_home(cc *c) {
     return e->home + ns(e->type);
 }
 
-static ent *push(cc *c, uint8_t kind, aw_valtype t) {
+static inline ent *push(cc *c, uint8_t kind, aw_valtype t) {
     /* Out of memory: a scratch entry to write to; c->oom aborts the
      * translation right after this instruction. Its contents never matter. */
     static ent dummy;
@@ -281,7 +297,7 @@ static void push_ent(cc *c, const ent *e) {
     else push_home(c, e->type);
 }
 
-static ent pop(cc *c) {
+static inline ent pop(cc *c) {
     ent e = *st(c, --c->n);
     if (e.kind == E_LOCAL) c->nlocalrefs--;
     return e;
@@ -338,6 +354,9 @@ static uint32_t src(cc *c, ent *e) {
 }
 
 static uint32_t local_slot(cc *c, uint32_t x) { return c->sc->lslot[x]; }
+static inline void note_write(cc *c, uint32_t x) {
+    if (c->sc->lstate[x] == L_UNSEEN && c->nc == 1) c->sc->lstate[x] = L_WRITTEN;
+}
 
 /* Where an instruction's result goes: straight into the local of a
  * following local.set / local.tee (consuming it), or the next home. */
@@ -350,6 +369,7 @@ static uint32_t result_dst(cc *c, aw_valtype t) {
         if (wasm_read_u32(&r2, &x) && x < c->nlocals && c->sc->ltype[x] == t) {
             c->r.p = r2.p;
             c->sc->cs[c->fuel_ctl].ninstr++;
+            note_write(c, x);
             uint32_t s = local_slot(c, x);
             spill_local(c, s);
             if (*p == OP_LOCAL_TEE) push_local(c, t, s);
@@ -361,6 +381,7 @@ static uint32_t result_dst(cc *c, aw_valtype t) {
 
 static void write_local(cc *c, uint32_t x, ent *e) {
     uint32_t d = local_slot(c, x);
+    note_write(c, x);
     if (e->kind == E_LOCAL && e->slot == d) return;
     spill_local(c, d);
     switch (e->kind) {
@@ -1079,6 +1100,7 @@ static bool translate_one(cc *c, uint8_t opc) {
     }
     case OP_LOCAL_GET:
         if (!wasm_read_u32(r, &x) || x >= c->nlocals) return false;
+        if (c->sc->lstate[x] == L_UNSEEN) c->sc->lstate[x] = L_READ;
         push_local(c, c->sc->ltype[x], local_slot(c, x));
         return true;
     case OP_LOCAL_SET: {
@@ -1284,6 +1306,7 @@ static void scratch_free(scratch *s) {
     free(s->cs);
     free(s->lslot);
     free(s->ltype);
+    free(s->lstate);
     memset(s, 0, sizeof *s);
 }
 
@@ -1301,8 +1324,11 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
     c.ft = ft;
     c.nlocals = ft->nparams + fd->nlocals;
     sc->ncode = sc->nrelocs = sc->ntraps = 0;
+    uint32_t oldcap = sc->caplocals;
     if (!grow((void **)&sc->lslot, &sc->caplocals, c.nlocals + 1, sizeof(uint32_t)) ||
-        !(sc->ltype = realloc(sc->ltype, ((size_t)sc->caplocals) * sizeof(aw_valtype)))) {
+        (sc->caplocals != oldcap &&
+         (!(sc->ltype = realloc(sc->ltype, ((size_t)sc->caplocals) * sizeof(aw_valtype))) ||
+          !(sc->lstate = realloc(sc->lstate, sc->caplocals))))) {
         wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
         return false;
     }
@@ -1310,6 +1336,7 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
     for (uint32_t i = 0; i < c.nlocals; i++) {
         aw_valtype t = i < ft->nparams ? ft->types[i] : fd->local_types[i - ft->nparams];
         sc->ltype[i] = t;
+        sc->lstate[i] = i < ft->nparams ? L_WRITTEN : L_UNSEEN;
         sc->lslot[i] = s;
         s += ns(t);
     }
@@ -1332,8 +1359,27 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
     ctl *fc = &sc->cs[0];
     sc->code[enter_fuel].u = fc->ninstr ? fc->ninstr : 1;
 
+    /* The prologue zeroes the locals that may be read unwritten; it goes
+     * after ENTER (calls start at code + 2), so everything from word 2 on
+     * moves by its length. */
+    enum { MAXRUNS = 16 };
+    wasm_code pro[3 * MAXRUNS];
+    uint32_t npro = 0, runs = 0;
+    for (uint32_t i = ft->nparams; i < c.nlocals; i++) {
+        if (sc->lstate[i] != L_READ) continue;
+        uint32_t first = sc->lslot[i], n = ns(sc->ltype[i]);
+        while (i + 1 < c.nlocals && sc->lstate[i + 1] == L_READ) n += ns(sc->ltype[++i]);
+        if (++runs > MAXRUNS) { /* scattered: zero them all at once */
+            npro = 0;
+            first = ft->param_slots, n = c.base - ft->param_slots;
+            i = c.nlocals;
+        }
+        pro[npro++] = (wasm_code){.h = c.H[n == 1 ? IOP_CONST : IOP_ZERO]};
+        pro[npro++] = (wasm_code){.i = (int64_t)first * 8};
+        pro[npro++] = (wasm_code){.u = n == 1 ? 0 : n};
+    }
     wasm_fn *fn = &mc->fns[defidx];
-    fn->code = malloc((size_t)sc->ncode * sizeof(wasm_code));
+    fn->code = malloc((size_t)(sc->ncode + npro) * sizeof(wasm_code));
     fn->traps = malloc((sc->ntraps ? sc->ntraps : 1) * sizeof(wasm_trapsite));
     if (!fn->code || !fn->traps) {
         free(fn->code);
@@ -1342,13 +1388,19 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
         wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
         return false;
     }
-    memcpy(fn->code, sc->code, (size_t)sc->ncode * sizeof(wasm_code));
+    memcpy(fn->code, sc->code, 2 * sizeof(wasm_code));
+    memcpy(fn->code + 2, pro, npro * sizeof(wasm_code));
+    memcpy(fn->code + 2 + npro, sc->code + 2, (size_t)(sc->ncode - 2) * sizeof(wasm_code));
     for (uint32_t i = 0; i < sc->nrelocs; i++) {
-        wasm_code *w = &fn->code[sc->relocs[i]];
-        w->target = fn->code + w->u;
+        wasm_code *w = &fn->code[sc->relocs[i] + npro];
+        w->target = fn->code + w->u + npro;
     }
-    memcpy(fn->traps, sc->traps, sc->ntraps * sizeof(wasm_trapsite));
-    fn->ncode = sc->ncode;
+    for (uint32_t i = 0; i < sc->ntraps; i++) {
+        wasm_trapsite t = sc->traps[i];
+        if (t.pc >= 2) t.pc += npro;
+        fn->traps[i] = t;
+    }
+    fn->ncode = sc->ncode + npro;
     fn->ntraps = sc->ntraps;
     fn->func_index = func_index;
     fn->param_slots = ft->param_slots;

@@ -270,8 +270,6 @@ do_call: /* callee, nfp, ret_ip set; ip at the calling instruction */
             inst = callee->inst;
             RELOAD_INST();
         }
-        wasm_slot *l = nfp + cf->param_slots;
-        for (uint32_t i = 0; i < cf->local_slots; i++) l[i].i64 = 0;
         fp = nfp, fn = cf;
         ENTER_FN(cf);
     }
@@ -308,8 +306,6 @@ L_CALL : {
     fsp--;
     fsp->ip = ip + 3, fsp->fp = fp, fsp->fn = fn, fsp->inst = inst;
     depth++;
-    wasm_slot *l = nfp + cf->param_slots;
-    for (uint32_t i = 0; i < cf->local_slots; i++) l[i].i64 = 0;
     fp = nfp, fn = cf;
     ENTER_FN(cf);
 }
@@ -396,6 +392,9 @@ L_COPY2:
     NEXT(3);
 L_CONST:
     SL(1).i64 = ip[2].u;
+    NEXT(3);
+L_ZERO:
+    memset(SLP(1), 0, ip[2].u * sizeof(wasm_slot));
     NEXT(3);
 L_CONST2:
     SLP(1)[0].i64 = ip[2].u;

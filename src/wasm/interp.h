@@ -31,6 +31,9 @@
  * frame would meet the frame records or the depth passes
  * config.max_call_depth.
  *
+ * LOCALS. Declared locals are zeroed by a prologue after ENTER, and only
+ * those that may be read before they are written (compile.c decides).
+ *
  * LIMITS. ENTER (function entry) and LOOP (loop header) subtract the
  * number of wasm instructions up to the next check from a counter held in
  * a register; when it goes negative the slow path charges store->fuel and
@@ -64,7 +67,7 @@ typedef struct wasm_fn {
     uint32_t ncode;
     uint32_t func_index;
     uint32_t param_slots;
-    uint32_t local_slots;  /* declared locals (zeroed at entry) */
+    uint32_t local_slots;  /* declared locals (the prologue zeroes those read before written) */
     uint32_t result_slots;
     uint32_t nslots;       /* the whole frame */
     uint32_t entry_fuel;   /* ENTER's charge, which calls make themselves */
@@ -147,6 +150,7 @@ typedef struct wasm_frame {
     X(COPY2)          /* d, a (v128) */ \
     X(CONST)          /* d, k */ \
     X(CONST2)         /* d, lo, hi */ \
+    X(ZERO)           /* d, n: n slots from d (locals, in the prologue) */ \
     X(SELECT)         /* d, a, b, c */ \
     X(SELECT2)        /* d, a, b, c (v128) */ \
     X(GLOBAL_GET)     /* d, index */ \
