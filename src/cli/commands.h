@@ -10,5 +10,7 @@ int cmd_new(int argc, char **argv);         /* anywhere new TEMPLATE NAME */
 int cmd_build(int argc, char **argv);       /* anywhere build */
 int cmd_model(int argc, char **argv);       /* anywhere model synth|info ... */
 int cmd_serve_model(int argc, char **argv); /* anywhere serve-model */
+int cmd_registry(int argc, char **argv);    /* anywhere registry push|pull */
+int cmd_kube(int argc, char **argv);        /* anywhere kube scaffold */
 
 #endif

@@ -17,6 +17,8 @@
 #pragma weak cmd_build
 #pragma weak cmd_model
 #pragma weak cmd_serve_model
+#pragma weak cmd_registry
+#pragma weak cmd_kube
 
 typedef struct {
     const char *name;
@@ -32,6 +34,8 @@ static const command commands[] = {
     {"build", cmd_build, "run the build command of each component in spin.toml"},
     {"model", cmd_model, "inspect or synthesise GGUF models"},
     {"serve-model", cmd_serve_model, "serve GGUF models over the Ollama and OpenAI APIs"},
+    {"registry", cmd_registry, "push or pull an app as an OCI artifact"},
+    {"kube", cmd_kube, "print Kubernetes YAML for an app (kube scaffold)"},
 };
 
 static void usage(FILE *out) {
