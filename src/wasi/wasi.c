@@ -18,45 +18,13 @@
 /* ---- errno mapping and guest memory ------------------------------------ */
 
 uint16_t wasi_errno(int e) {
+    /* openat2 RESOLVE_BENEATH says EXDEV when a path would escape. */
+    if (e == EXDEV) return WASI_ENOTCAPABLE;
     switch (e) {
     case 0: return WASI_ESUCCESS;
-    case E2BIG: return WASI_E2BIG;
-    case EACCES: return WASI_EACCES;
-    case EAGAIN: return WASI_EAGAIN;
-    case EBADF: return WASI_EBADF;
-    case EBUSY: return WASI_EBUSY;
-    case EEXIST: return WASI_EEXIST;
-    case EFAULT: return WASI_EFAULT;
-    case EFBIG: return WASI_EFBIG;
-    case EILSEQ: return WASI_EILSEQ;
-    case EINTR: return WASI_EINTR;
-    case EINVAL: return WASI_EINVAL;
-    case EIO: return WASI_EIO;
-    case EISDIR: return WASI_EISDIR;
-    case ELOOP: return WASI_ELOOP;
-    case EMFILE: return WASI_EMFILE;
-    case EMLINK: return WASI_EMLINK;
-    case ENAMETOOLONG: return WASI_ENAMETOOLONG;
-    case ENFILE: return WASI_ENFILE;
-    case ENOENT: return WASI_ENOENT;
-    case ENOMEM: return WASI_ENOMEM;
-    case ENOSPC: return WASI_ENOSPC;
-    case ENOSYS: return WASI_ENOSYS;
-    case ENOTCONN: return WASI_ENOTCONN;
-    case ENOTDIR: return WASI_ENOTDIR;
-    case ENOTEMPTY: return WASI_ENOTEMPTY;
-    case ENOTSOCK: return WASI_ENOTSOCK;
-    case EOPNOTSUPP: return WASI_ENOTSUP;
-    case ENOTTY: return WASI_ENOTTY;
-    case ENXIO: return WASI_ENXIO;
-    case EOVERFLOW: return WASI_EOVERFLOW;
-    case EPERM: return WASI_EPERM;
-    case ERANGE: return WASI_ERANGE;
-    case EROFS: return WASI_EROFS;
-    case ESPIPE: return WASI_ESPIPE;
-    case ETIMEDOUT: return WASI_ETIMEDOUT;
-    case ETXTBSY: return WASI_ETXTBSY;
-    case EXDEV: return WASI_ENOTCAPABLE; /* openat2 RESOLVE_BENEATH: the path would escape */
+#define WASI_ERRNO_CASE(name, value) case E##name: return WASI_E##name;
+    WASI_ERRNO_LIST(WASI_ERRNO_CASE)
+#undef WASI_ERRNO_CASE
     default: return WASI_EIO;
     }
 }
@@ -317,11 +285,15 @@ static bool add_preopen(aw_wasi *w, const aw_wasi_preopen *p, char *errbuf, size
         snprintf(errbuf, errlen, "cannot pre-open directory '%s': %s", p->host_path, strerror(errno));
         return false;
     }
+    /* Read-only: the directory itself reports no writing rights, but
+     * passes them on, so that wasi-libc still asks for FD_WRITE when the
+     * program opens for writing, and the program gets EROFS ("read-only
+     * file system") instead of a read-only descriptor it did not ask for. */
     uint64_t mask = p->readonly ? ~WASI_RIGHTS_WRITING : ~(uint64_t)0;
     wasi_fd fd = {.kind = WASI_FD_DIR, .host = host, .readonly = p->readonly, .is_preopen = true,
                   .preopen_name = strdup(p->guest_path ? p->guest_path : p->host_path),
                   .filetype = WASI_FILETYPE_DIRECTORY, .rights_base = WASI_RIGHTS_DIR & mask,
-                  .rights_inheriting = (WASI_RIGHTS_DIR | WASI_RIGHTS_FILE) & mask};
+                  .rights_inheriting = WASI_RIGHTS_DIR | WASI_RIGHTS_FILE};
     if (!fd.preopen_name || !add_fd(w, fd)) {
         close(host);
         free(fd.preopen_name);

@@ -180,7 +180,8 @@ WASI_IMPL(path_open) {
         close(host); /* a directory cannot be opened for writing */
         return WASI_EISDIR;
     }
-    uint64_t allowed = dir->rights_inheriting & (is_dir ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE);
+    uint64_t allowed = dir->rights_inheriting & (is_dir ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE) &
+                       (dir->readonly ? ~WASI_RIGHTS_WRITING : ~(uint64_t)0);
     c->w->fds[slot] = (wasi_fd){
         .kind = is_dir ? WASI_FD_DIR : WASI_FD_FILE,
         .host = host,

@@ -252,7 +252,7 @@ bool aw_linker_resolve(aw_linker *l, const aw_module *m, aw_extern *imports, aw_
         err->kind = AW_ERR_LINK;
         err->func_index = UINT32_MAX;
         err->offset = UINT64_MAX;
-        snprintf(err->message, sizeof err->message, "%s import %s.%s: %s",
+        snprintf(err->message, sizeof err->message, "%s %s.%s: %s",
                  e->module ? "incompatible import type for" : "unknown import", module, name, type);
         return false;
     }
