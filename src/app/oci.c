@@ -353,8 +353,11 @@ static bool status_error(reg *r, const char *what, oci_http_resp *resp, char *er
     cJSON *j = cJSON_Parse(resp->body ? (const char *)resp->body : "");
     const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "errors"), 0);
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code"), *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-    snprintf(err, errlen, "registry %s: %s: HTTP %d%s%s%s%s%s", r->ref.registry, what, resp->status,
-             resp->status == 403 ? " (access denied)" : "", cJSON_IsString(code) ? " " : "",
+    const char *hint = resp->status == 403 ? " (access denied)"
+                       : resp->status == 400 && resp->body && strstr((const char *)resp->body, "HTTPS server")
+                           ? " (the registry speaks HTTPS: drop --insecure)"
+                           : "";
+    snprintf(err, errlen, "registry %s: %s: HTTP %d%s%s%s%s%s", r->ref.registry, what, resp->status, hint, cJSON_IsString(code) ? " " : "",
              cJSON_IsString(code) ? code->valuestring : "", cJSON_IsString(msg) ? ": " : "",
              cJSON_IsString(msg) ? msg->valuestring : "");
     cJSON_Delete(j);
