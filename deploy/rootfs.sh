@@ -11,7 +11,7 @@ mkdir -p "$OUT/usr/bin" "$OUT/etc/ssl/certs" "$OUT/tmp" "$OUT/app" "$OUT/home/an
 cp "$BIN" "$OUT/usr/bin/anywhere"
 strip --strip-all "$OUT/usr/bin/anywhere" 2>/dev/null || true
 # Every library ldd names (and the loader), copied under the path it is found at.
-ldd "$BIN" | awk '/=> \// { print $3 } /^\s*\/lib/ { print $1 }' | sort -u | while read -r lib; do
+ldd "$BIN" | awk '/=> \// { print $3 } $1 ~ /^\// { print $1 }' | sort -u | while read -r lib; do
     mkdir -p "$OUT$(dirname "$lib")"
     cp -L "$lib" "$OUT$lib"
     strip --strip-unneeded "$OUT$lib" 2>/dev/null || true

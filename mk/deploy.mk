@@ -1,24 +1,25 @@
 # mk/deploy.mk — registry client (src/app/oci*.c) needs OpenSSL; the
 # runtime image (deploy/Containerfile) and its rootfs; the deploy tests.
 #
-#   make STATIC=1 deploy-rootfs   build/deploy/rootfs: the image's contents
+#   make STATIC=1 BUILD=build/static deploy-rootfs   build/static/rootfs: the image's contents
 #
-# STATIC=1 links OpenSSL statically and leaves LLVM out (LLVM=0 is implied):
-# the result depends only on glibc and libcjson, which deploy-rootfs copies
-# next to it (Debian ships no static libcjson, and a static glibc cannot
-# resolve names without its NSS modules), so the image stays near-static.
+# STATIC=1 leaves LLVM out (LLVM=0 is implied) and links in the libraries
+# Debian ships as archives (SQLite, hiredis). What stays shared -- glibc (a
+# static glibc cannot resolve names without its NSS modules), libcjson (no
+# archive in Debian), and libcurl with its dependency chain (no usable
+# archive; src/host's outbound HTTP needs it) -- deploy-rootfs copies beside
+# the binary. OpenSSL stays shared too, because libcurl loads libssl anyway:
+# a second, static copy would only add size.
 
 ifeq ($(STATIC),1)
 LLVM := 0
-LDLIBS += -l:libssl.a -l:libcrypto.a -ldl
 # Libraries Debian ships as archives are linked in too (mk/app.mk adds them
 # earlier, as shared). libcurl has no usable archive: it stays shared.
 LDLIBS := $(patsubst -lsqlite3,-l:libsqlite3.a,$(patsubst -lhiredis,-l:libhiredis.a,$(LDLIBS)))
 # Without LLVM, llvm_jit.c's timing helper is unused (reported to its owner).
 $(BUILD)/obj/src/wasm/llvm_jit.o: CFLAGS += -Wno-unused-function
-else
-LDLIBS += -lssl -lcrypto
 endif
+LDLIBS += -lssl -lcrypto
 
 # The image's filesystem, from the near-static binary (STATIC=1).
 .PHONY: deploy-rootfs
