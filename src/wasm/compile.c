@@ -86,17 +86,17 @@ static inline uint32_t ns(aw_valtype t) { return t == AW_V128 ? 2 : 1; }
 
 /* ---- translator state ----------------------------------------------------- */
 
-enum { E_HOME, E_LOCAL, E_CONST, E_COND };
+enum { E_HOME, E_LOCAL, E_CONST, E_COND, E_ADD };
 
 typedef struct ent {
     uint8_t kind;
     uint8_t cmp;     /* E_COND: index in WASM_ICMP */
-    uint8_t has_imm; /* E_COND: b is the immediate k */
+    uint8_t has_imm; /* E_COND, E_ADD: b is the immediate k */
     aw_valtype type;
     uint32_t home;   /* the slot of this stack position */
-    uint32_t slot;   /* E_LOCAL: the local's slot; E_COND: operand a */
-    uint32_t slot_b; /* E_COND: operand b */
-    uint64_t k;      /* E_CONST: the bits; E_COND: the immediate */
+    uint32_t slot;   /* E_LOCAL: the local's slot; E_COND, E_ADD: operand a */
+    uint32_t slot_b; /* E_COND, E_ADD: operand b */
+    uint64_t k;      /* E_CONST: the bits; E_COND, E_ADD: the immediate */
 } ent;
 
 enum { C_FUNC, C_BLOCK, C_LOOP, C_IF, C_ELSE };
@@ -252,8 +252,10 @@ static void emit_const(cc *c, uint32_t d, uint64_t k) {
     slot(c, d);
     imm(c, k);
 }
+/* Evaluates a pending E_COND or E_ADD into slot d. */
 static void emit_cmp(cc *c, const ent *e, uint32_t d) {
-    op(c, (e->has_imm ? IOP_I32_EQ_I : IOP_I32_EQ) + e->cmp);
+    if (e->kind == E_ADD) op(c, e->has_imm ? IOP_I32_ADD_I : IOP_I32_ADD);
+    else op(c, (e->has_imm ? IOP_I32_EQ_I : IOP_I32_EQ) + e->cmp);
     slot(c, d);
     slot(c, e->slot);
     if (e->has_imm) imm(c, e->k);
@@ -322,7 +324,7 @@ static void materialize(cc *c, uint32_t i) {
         }
         emit_const(c, e->home, e->k);
         break;
-    case E_COND: emit_cmp(c, e, e->home); break;
+    case E_COND: case E_ADD: emit_cmp(c, e, e->home); break;
     }
     e->kind = E_HOME;
 }
@@ -347,7 +349,7 @@ static uint32_t src(cc *c, ent *e) {
     switch (e->kind) {
     case E_LOCAL: return e->slot;
     case E_CONST: emit_const(c, e->home, e->k); break;
-    case E_COND: emit_cmp(c, e, e->home); break;
+    case E_COND: case E_ADD: emit_cmp(c, e, e->home); break;
     default: break;
     }
     return e->home;
@@ -362,6 +364,14 @@ static inline void note_write(cc *c, uint32_t x) {
  * following local.set / local.tee (consuming it), or the next home. */
 static uint32_t result_dst(cc *c, aw_valtype t) {
     const uint8_t *p = c->r.p;
+    /* The function's single result, returned next: computed straight into
+     * slot 0, where RET leaves it (nothing reads the frame afterwards). */
+    if (p < c->r.end && ((*p == OP_END && c->nc == 1) || *p == OP_RETURN) && t != AW_V128 &&
+        c->ft->nresults == 1 && c->ft->result_slots == 1) {
+        push(c, E_LOCAL, t)->slot = 0;
+        c->nlocalrefs++;
+        return 0;
+    }
     if (p < c->r.end && (*p == OP_LOCAL_SET || *p == OP_LOCAL_TEE)) {
         wasm_reader r2;
         uint32_t x;
@@ -387,7 +397,7 @@ static void write_local(cc *c, uint32_t x, ent *e) {
     switch (e->kind) {
     case E_CONST: emit_const(c, d, e->k); break;
     case E_LOCAL: emit_copy(c, d, e->slot, e->type); break;
-    case E_COND: emit_cmp(c, e, d); break;
+    case E_COND: case E_ADD: emit_cmp(c, e, d); break;
     default: emit_copy(c, d, e->home, e->type); break;
     }
 }
@@ -425,7 +435,7 @@ static void branch_moves(cc *c, const ctl *t) {
         ent *e = st(c, c->n - n + i);
         if (e->kind == E_CONST) emit_const(c, d, e->k);
         else if (e->kind == E_LOCAL) emit_copy(c, d, e->slot, e->type);
-        else if (e->kind == E_COND) emit_cmp(c, e, d);
+        else if (e->kind == E_COND || e->kind == E_ADD) emit_cmp(c, e, d);
         else emit_copy(c, d, e->home, e->type);
         d += ns(e->type);
     }
@@ -438,6 +448,10 @@ static void emit_return(cc *c) {
         ent *e = st(c, c->n - 1);
         if (e->kind == E_CONST) {
             emit_const(c, 0, e->k);
+            op(c, IOP_RET);
+            return;
+        }
+        if (e->kind == E_LOCAL && e->slot == 0) {
             op(c, IOP_RET);
             return;
         }
@@ -462,9 +476,13 @@ static void emit_br(cc *c, ctl *t) {
         return;
     }
     branch_moves(c, t);
+    if (t->kind == C_LOOP) {
+        op(c, IOP_BRL);
+        target(c, t->loop_pc + 2);
+        return;
+    }
     op(c, IOP_BR);
-    if (t->kind == C_LOOP) target(c, t->loop_pc);
-    else fwd(c, &t->chain);
+    fwd(c, &t->chain);
 }
 
 static void label_ref(cc *c, ctl *t, int64_t *chain) {
@@ -474,26 +492,25 @@ static void label_ref(cc *c, ctl *t, int64_t *chain) {
 }
 
 /* Branch to t (or into *chain when t is NULL) if cond is `sense`. */
+/* Branches to a loop are back edges: the BRL forms (interp.h, LIMITS). */
 static void cond_branch(cc *c, ent *cond, bool sense, ctl *t, int64_t *chain) {
+    bool back = t && t->kind == C_LOOP;
     if (cond->kind == E_COND) {
         int cmp = sense ? cond->cmp : cmp_inv(cond->cmp);
-        op(c, (cond->has_imm ? IOP_BR_I32_EQ_I : IOP_BR_I32_EQ) + 2 * cmp);
+        op(c, (back ? IOP_BRL_I32_EQ : IOP_BR_I32_EQ) + 2 * cmp + cond->has_imm);
         slot(c, cond->slot);
         if (cond->has_imm) imm(c, cond->k);
         else slot(c, cond->slot_b);
-        label_ref(c, t, chain);
-        return;
-    }
-    if (cond->kind == E_CONST) {
+    } else if (cond->kind == E_CONST) {
         if (((uint32_t)cond->k != 0) != sense) return;
-        op(c, IOP_BR);
-        label_ref(c, t, chain);
-        return;
+        op(c, back ? IOP_BRL : IOP_BR);
+    } else {
+        uint32_t s = src(c, cond);
+        op(c, back ? (sense ? IOP_BRL_IF : IOP_BRL_UNLESS) : (sense ? IOP_BR_IF : IOP_BR_UNLESS));
+        slot(c, s);
     }
-    uint32_t s = src(c, cond);
-    op(c, sense ? IOP_BR_IF : IOP_BR_UNLESS);
-    slot(c, s);
-    label_ref(c, t, chain);
+    if (back) target(c, t->loop_pc + 2);
+    else label_ref(c, t, chain);
 }
 
 static void set_dead(cc *c) {
@@ -617,6 +634,12 @@ static bool skip_dead(cc *c) {
 
 static uint8_t peek(cc *c) { return c->r.p < c->r.end ? *c->r.p : 0xFF; }
 static bool cond_consumer(uint8_t o) { return o == OP_BR_IF || o == OP_IF || o == OP_I32_EQZ; }
+/* A load takes an i32.add just before it as base + index (E_ADD); p is
+ * the load's first byte. */
+static bool is_load_at(const uint8_t *p, const uint8_t *end) {
+    return p < end && ((*p >= OP_I32_LOAD && *p <= OP_I64_LOAD32_U) ||
+                       (*p == OP_PREFIX_FD && p + 1 < end && p[1] == OP_V128_LOAD));
+}
 
 static void do_icmp(cc *c, int cmp) {
     ent b = pop(c), a = pop(c);
@@ -671,6 +694,11 @@ static void do_ialu(cc *c, int iop, aw_valtype t) {
     }
     bool has_imm = b.kind == E_CONST;
     uint32_t sa = src(c, &a), sb = has_imm ? 0 : src(c, &b);
+    if (iop == IOP_I32_ADD && is_load_at(c->r.p, c->r.end)) {
+        ent *e = push(c, E_ADD, AW_I32);
+        e->has_imm = has_imm, e->slot = sa, e->slot_b = sb, e->k = (uint32_t)b.k;
+        return;
+    }
     uint32_t d = result_dst(c, t);
     op(c, has_imm ? iop - IOP_I32_ADD + IOP_I32_ADD_I : iop);
     slot(c, d);
@@ -832,6 +860,16 @@ static bool do_simd(cc *c) {
         bool has_vec = kind == WASM_IMM_MEMARG_LANE;
         if (has_vec) v = pop(c);
         a = pop(c);
+        if (sub == OP_V128_LOAD && a.kind == E_ADD) {
+            uint32_t d = result_dst(c, AW_V128);
+            trapsite(c, op(c, a.has_imm ? IOP_V128_LOAD_RI : IOP_V128_LOAD_RR));
+            slot(c, d);
+            slot(c, a.slot);
+            if (a.has_imm) imm(c, a.k);
+            else slot(c, a.slot_b);
+            imm(c, off);
+            return true;
+        }
         uint32_t sa = src(c, &a), sv = has_vec ? src(c, &v) : 0;
         uint32_t d = result_dst(c, AW_V128);
         if (sub == OP_V128_LOAD) {
@@ -1241,6 +1279,17 @@ static bool translate_one(cc *c, uint8_t opc) {
         if (!read_memarg(c, &off)) return false;
         if (sig[1] == '_') { /* load: "i_x" */
             ent a = pop(c);
+            if (a.kind == E_ADD) { /* NAME_RR d, a, b, offset / NAME_RI d, a, k, offset */
+                uint32_t d = result_dst(c, sig_type(sig[2]));
+                int li = iop - 1 - IOP_I32_LOAD;
+                trapsite(c, op(c, (a.has_imm ? IOP_I32_LOAD_RI : IOP_I32_LOAD_RR) + 2 * li));
+                slot(c, d);
+                slot(c, a.slot);
+                if (a.has_imm) imm(c, a.k);
+                else slot(c, a.slot_b);
+                imm(c, off);
+                return true;
+            }
             uint32_t sa = src(c, &a);
             uint32_t d = result_dst(c, sig_type(sig[2]));
             trapsite(c, op(c, iop - 1));
@@ -1269,7 +1318,11 @@ static bool translate(cc *c) {
         c->cur_off = wasm_reader_offset(&c->r);
         uint8_t opc;
         if (!wasm_read_u8(&c->r, &opc)) return false;
-        if (c->n && st(c, c->n - 1)->kind == E_COND && !cond_consumer(opc)) materialize(c, c->n - 1);
+        if (c->n) {
+            uint8_t k = st(c, c->n - 1)->kind;
+            if ((k == E_COND && !cond_consumer(opc)) || (k == E_ADD && !is_load_at(c->r.p - 1, c->r.end)))
+                materialize(c, c->n - 1);
+        }
         c->sc->cs[c->fuel_ctl].ninstr++;
         if (!translate_one(c, opc)) return false;
         if (c->oom) return false;

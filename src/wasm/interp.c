@@ -200,6 +200,18 @@ static inline void prof_hit(const void *h) {
         DISPATCH;                                                                                  \
     } while (0)
 
+/* A taken back edge to a loop (see interp.h, LIMITS). */
+#define BACK_EDGE(t)                                                                               \
+    do {                                                                                           \
+        ip = (t);                                                                                  \
+        tick -= ip[-1].i;                                                                          \
+        if (UNLIKELY(tick < 0)) {                                                                  \
+            tick += ip[-1].i;                                                                      \
+            ip -= 2;                                                                               \
+        }                                                                                          \
+        DISPATCH;                                                                                  \
+    } while (0)
+
 #define EA(ak, ok, n)                                                                              \
     uint64_t ea = (uint64_t)SL(ak).i32 + ip[ok].u;                                                 \
     if (UNLIKELY(ea + (n) > mem_size)) TRAP(AW_TRAP_MEMORY_OOB)
@@ -207,6 +219,8 @@ static inline void prof_hit(const void *h) {
 #define LABEL(n) [IOP_##n] = &&L_##n,
 #define LABEL_I(n) [IOP_##n##_I] = &&L_##n##_I,
 #define LABEL_BR(n) [IOP_BR_##n] = &&L_BR_##n, [IOP_BR_##n##_I] = &&L_BR_##n##_I,
+#define LABEL_RR(n) [IOP_##n##_RR] = &&L_##n##_RR, [IOP_##n##_RI] = &&L_##n##_RI,
+#define LABEL_BRL(n) [IOP_BRL_##n] = &&L_BRL_##n, [IOP_BRL_##n##_I] = &&L_BRL_##n##_I,
 #define LABEL_V(n) [IOP_V_##n] = &&L_V_##n,
 
 typedef double v2f64 __attribute__((vector_size(16)));
@@ -222,7 +236,7 @@ static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, 
                       const void *const **handlers_out) {
     static const void *const labels[IOP_COUNT] = {
         WASM_IOPS_MISC(LABEL) WASM_NUMOTHER(LABEL) WASM_NUMSAT(LABEL) WASM_MEMOPS(LABEL) WASM_IALU(LABEL)
-            WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR) WASM_VBIN(LABEL_V) WASM_VSHIFT(LABEL_V) WASM_VLANE(LABEL_V)
+            WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR) WASM_ICMP(LABEL_BRL) WASM_LOADOPS(LABEL_RR) WASM_VBIN(LABEL_V) WASM_VSHIFT(LABEL_V) WASM_VLANE(LABEL_V)
             WASM_IDIVK(LABEL_I)};
     if (handlers_out) {
         *handlers_out = labels;
@@ -376,6 +390,14 @@ L_BR_UNLESS:
         DISPATCH;
     }
     NEXT(3);
+L_BRL:
+    BACK_EDGE(ip[1].target);
+L_BRL_IF:
+    if (SL(1).i32) BACK_EDGE(ip[2].target);
+    NEXT(3);
+L_BRL_UNLESS:
+    if (!SL(1).i32) BACK_EDGE(ip[2].target);
+    NEXT(3);
 L_BR_TABLE : {
     uint32_t i = SL(1).i32;
     uint64_t n = ip[2].u;
@@ -479,6 +501,16 @@ L_GLOBAL_SET2:
             ip = ip[3].target;                                                                     \
             DISPATCH;                                                                              \
         }                                                                                          \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    L_BRL_##NAME : {                                                                               \
+        T a = (T)SL(1).i64, b = (T)SL(2).i64;                                                      \
+        if (a OP b) BACK_EDGE(ip[3].target);                                                       \
+        NEXT(4);                                                                                   \
+    }                                                                                              \
+    L_BRL_##NAME##_I : {                                                                           \
+        T a = (T)SL(1).i64, b = (T)ip[2].u;                                                        \
+        if (a OP b) BACK_EDGE(ip[3].target);                                                       \
         NEXT(4);                                                                                   \
     }
     ICMP(I32_EQ, uint32_t, ==)
@@ -667,14 +699,19 @@ L_I64_REM_U : {
     TRUNC(I64_TRUNC_F64_U, f64, i64, uint64_t, -1.0, 18446744073709551616.0)
 
     /* ---- memory ---- */
-#define LOAD(NAME, CT, PUT, N)                                                                     \
-    L_##NAME : {                                                                                   \
-        EA(2, 3, N);                                                                               \
+#define LOAD_AT(CT, PUT, N, EAV, W)                                                                \
+    {                                                                                              \
+        uint64_t ea = (EAV);                                                                       \
+        if (UNLIKELY(ea + (N) > mem_size)) TRAP(AW_TRAP_MEMORY_OOB);                               \
         CT v;                                                                                      \
         memcpy(&v, mem_base + ea, N);                                                              \
         PUT_##PUT(1, v);                                                                           \
-        NEXT(4);                                                                                   \
+        NEXT(W);                                                                                   \
     }
+#define LOAD(NAME, CT, PUT, N)                                                                     \
+    L_##NAME : LOAD_AT(CT, PUT, N, (uint64_t)SL(2).i32 + ip[3].u, 4)                               \
+    L_##NAME##_RR : LOAD_AT(CT, PUT, N, (uint64_t)(uint32_t)(SL(2).i32 + SL(3).i32) + ip[4].u, 5)  \
+    L_##NAME##_RI : LOAD_AT(CT, PUT, N, (uint64_t)(uint32_t)(SL(2).i32 + (uint32_t)ip[3].u) + ip[4].u, 5)
 #define STORE(NAME, CT, N)                                                                         \
     L_##NAME : {                                                                                   \
         EA(1, 3, N);                                                                               \
@@ -894,6 +931,18 @@ L_V128_LOAD : {
     EA(2, 3, 16);
     memcpy(SLP(1), mem_base + ea, 16);
     NEXT(4);
+}
+L_V128_LOAD_RR : {
+    uint64_t ea = (uint64_t)(uint32_t)(SL(2).i32 + SL(3).i32) + ip[4].u;
+    if (UNLIKELY(ea + 16 > mem_size)) TRAP(AW_TRAP_MEMORY_OOB);
+    memcpy(SLP(1), mem_base + ea, 16);
+    NEXT(5);
+}
+L_V128_LOAD_RI : {
+    uint64_t ea = (uint64_t)(uint32_t)(SL(2).i32 + (uint32_t)ip[3].u) + ip[4].u;
+    if (UNLIKELY(ea + 16 > mem_size)) TRAP(AW_TRAP_MEMORY_OOB);
+    memcpy(SLP(1), mem_base + ea, 16);
+    NEXT(5);
 }
 L_V128_LOADX : {
     EA(2, 3, ip[5].u);

@@ -37,7 +37,11 @@
  * LIMITS. ENTER (function entry) and LOOP (loop header) subtract the
  * number of wasm instructions up to the next check from a counter held in
  * a register; when it goes negative the slow path charges store->fuel and
- * reads the interrupt flag.
+ * reads the interrupt flag. A loop's back edges (BRL*, compare-and-branch
+ * BRL_*) jump past the LOOP op to loop_pc + 2 and charge its fuel word
+ * (target[-1]) themselves, saving a dispatch per iteration; when the
+ * counter runs out they go to the LOOP op instead, which takes the slow
+ * path.
  *
  * TRAPS. Every instruction that can trap has an entry in fn->traps
  * (position in code -> byte offset in the module), so a trap names the
@@ -130,6 +134,15 @@ typedef struct wasm_frame {
     X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE) \
     X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)
 
+/* Loads also have base + index forms NAME_RR d, a, b, offset and
+ * NAME_RI d, a, k, offset: the address is (u32)(a + b) + offset, an
+ * i32.add folded into the load (as is V128_LOAD). */
+#define WASM_LOADOPS(X) \
+    X(I32_LOAD) X(I64_LOAD) X(F32_LOAD) X(F64_LOAD) \
+    X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S) X(I32_LOAD16_U) \
+    X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U) X(I64_LOAD32_S) X(I64_LOAD32_U) \
+    X(V128_LOAD)
+
 /* Everything else; operands in the comments. */
 #define WASM_IOPS_MISC(X) \
     X(ENTER)          /* fuel */ \
@@ -141,6 +154,9 @@ typedef struct wasm_frame {
     X(BR_IF)          /* cond, target */ \
     X(BR_UNLESS)      /* cond, target */ \
     X(BR_TABLE)       /* index, n, target*(n+1) */ \
+    X(BRL)            /* target: a loop's back edge (see LIMITS) */ \
+    X(BRL_IF)         /* cond, target */ \
+    X(BRL_UNLESS)     /* cond, target */ \
     X(RET)            \
     X(RET1)           /* a: copies a to slot 0, returns */ \
     X(CALL)           /* wasm_fn*, base: same-module function */ \
@@ -205,6 +221,8 @@ typedef struct wasm_frame {
 #define WASM_IOP_ENUM_V(n) IOP_V_##n,
 #define WASM_IOP_ENUM_I(n) IOP_##n##_I,
 #define WASM_IOP_ENUM_BR(n) IOP_BR_##n, IOP_BR_##n##_I,
+#define WASM_IOP_ENUM_BRL(n) IOP_BRL_##n, IOP_BRL_##n##_I,
+#define WASM_IOP_ENUM_RR(n) IOP_##n##_RR, IOP_##n##_RI,
 enum wasm_iop {
     WASM_IOPS_MISC(WASM_IOP_ENUM)
     WASM_NUMOTHER(WASM_IOP_ENUM)
@@ -215,6 +233,8 @@ enum wasm_iop {
     WASM_ICMP(WASM_IOP_ENUM)
     WASM_ICMP(WASM_IOP_ENUM_I)
     WASM_ICMP(WASM_IOP_ENUM_BR)
+    WASM_ICMP(WASM_IOP_ENUM_BRL)
+    WASM_LOADOPS(WASM_IOP_ENUM_RR)
     WASM_VBIN(WASM_IOP_ENUM_V)
     WASM_VSHIFT(WASM_IOP_ENUM_V)
     WASM_VLANE(WASM_IOP_ENUM_V)
@@ -224,6 +244,8 @@ enum wasm_iop {
 #undef WASM_IOP_ENUM
 #undef WASM_IOP_ENUM_I
 #undef WASM_IOP_ENUM_BR
+#undef WASM_IOP_ENUM_BRL
+#undef WASM_IOP_ENUM_RR
 #undef WASM_IOP_ENUM_V
 
 /* interp.c: the handler address of every internal op, by wasm_iop. */
