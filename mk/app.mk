@@ -33,3 +33,6 @@ $(BUILD)/tests/app/%.wasm: tests/app/guests/%.c $(APP_SDK) mk/app.mk
 $(BUILD)/tests/app/test_%: tests/app/test_%.c $(BUILD)/libanywhere.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL) $(LDLIBS)
+
+# src/host: outbound HTTP (libcurl), the key-value stores (SQLite, Redis).
+LDLIBS += -lcurl -lsqlite3 -lhiredis

@@ -1,5 +1,6 @@
 /*
- * anywhere.h — the C guest SDK for Anywhere's native HTTP handler ABI.
+ * anywhere.h — the C guest SDK for Anywhere's native HTTP handler ABI and
+ * the capabilities (variables, key-value, outbound HTTP, llm).
  *
  * A handler is a core WebAssembly module that exports `anywhere_handle`.
  * Every request runs in a fresh instance, so a handler may allocate
@@ -83,6 +84,110 @@ int anywhere_header(const char *name, const char *value);  /* 0, or -1 if not va
 void anywhere_write(const void *data, size_t len);
 void anywhere_write_str(const char *s);
 void anywhere_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ==== capabilities (granted by the manifest; docs/apps.md) ====
+ * Functions returning int give 0 (or a handle, or a count) on success and
+ * a negative ANYWHERE_ERR_* on failure; anywhere_error() says why. */
+#define ANYWHERE_ERR_ABSENT  (-1) /* no such key / variable / header */
+#define ANYWHERE_ERR_DENIED  (-2) /* not granted by the manifest */
+#define ANYWHERE_ERR_NO_SUCH (-3) /* store or model not configured (Spin: no-such-store, model-not-supported) */
+#define ANYWHERE_ERR_INVALID (-4) /* bad handle or argument, over a limit */
+#define ANYWHERE_ERR_FULL    (-5) /* too many open handles */
+#define ANYWHERE_ERR_RUNTIME (-6) /* anything else */
+
+/* The message of the last failed capability call ("" if none). */
+const char *anywhere_error(void);
+
+/* ---- variables: the component's `variables` ---- */
+#define ANYWHERE_VAR_IMPORT(name) __attribute__((import_module("anywhere_variables_v1"), import_name(name)))
+ANYWHERE_VAR_IMPORT("get") int32_t anywhere_abi_variable_get(const char *name, int32_t len, void *buf, int32_t cap);
+ANYWHERE_VAR_IMPORT("last_error") int32_t anywhere_abi_last_error(void *buf, int32_t cap);
+/* The value, or NULL when the component has no such variable. */
+const char *anywhere_variable(const char *name);
+
+/* ---- key-value stores (Spin's API; key_value_stores in the manifest) ---- */
+#define ANYWHERE_KV_IMPORT(name) __attribute__((import_module("anywhere_kv_v1"), import_name(name)))
+ANYWHERE_KV_IMPORT("open") int32_t anywhere_abi_kv_open(const char *name, int32_t len);
+ANYWHERE_KV_IMPORT("get") int32_t anywhere_abi_kv_get(int32_t h, const void *key, int32_t klen, void *buf, int32_t cap);
+ANYWHERE_KV_IMPORT("set") int32_t anywhere_abi_kv_set(int32_t h, const void *key, int32_t klen, const void *val, int32_t vlen);
+ANYWHERE_KV_IMPORT("delete") int32_t anywhere_abi_kv_delete(int32_t h, const void *key, int32_t klen);
+ANYWHERE_KV_IMPORT("exists") int32_t anywhere_abi_kv_exists(int32_t h, const void *key, int32_t klen);
+ANYWHERE_KV_IMPORT("get_keys") int32_t anywhere_abi_kv_get_keys(int32_t h, void *buf, int32_t cap);
+ANYWHERE_KV_IMPORT("close") int32_t anywhere_abi_kv_close(int32_t h);
+
+int anywhere_kv_open(const char *name);                 /* "default", or a configured store; a handle */
+/* The value (NUL-terminated for convenience), or NULL: absent (*err = ANYWHERE_ERR_ABSENT) or an error. */
+char *anywhere_kv_get(int store, const char *key, size_t *len, int *err);
+int anywhere_kv_set(int store, const char *key, const void *value, size_t len);
+int anywhere_kv_set_str(int store, const char *key, const char *value);
+int anywhere_kv_delete(int store, const char *key);     /* absent keys are fine */
+int anywhere_kv_exists(int store, const char *key);     /* 1, 0, or an error */
+/* All keys: a NULL-terminated array (*count keys), or NULL on error. */
+char **anywhere_kv_keys(int store, size_t *count);
+void anywhere_kv_close(int store);
+
+/* ---- outbound HTTP (allowed_outbound_hosts in the manifest) ---- */
+#define ANYWHERE_HTTP_IMPORT(name) __attribute__((import_module("anywhere_outbound_http_v1"), import_name(name)))
+ANYWHERE_HTTP_IMPORT("send") int32_t anywhere_abi_http_send(const char *method, int32_t mlen, const char *url, int32_t ulen,
+                                                            const char *headers, int32_t hlen, const void *body, int32_t blen);
+ANYWHERE_HTTP_IMPORT("status") int32_t anywhere_abi_http_status(int32_t h);
+ANYWHERE_HTTP_IMPORT("header") int32_t anywhere_abi_http_header(int32_t h, const char *name, int32_t nlen, void *buf, int32_t cap);
+ANYWHERE_HTTP_IMPORT("headers") int32_t anywhere_abi_http_headers(int32_t h, void *buf, int32_t cap);
+ANYWHERE_HTTP_IMPORT("body") int32_t anywhere_abi_http_body(int32_t h, int32_t offset, void *buf, int32_t cap);
+ANYWHERE_HTTP_IMPORT("close") int32_t anywhere_abi_http_close(int32_t h);
+
+typedef struct anywhere_http_response {
+    int status;
+    char *headers;      /* "name: value\n" lines, names in lower case */
+    char *body;         /* NUL-terminated for convenience */
+    size_t body_len;
+} anywhere_http_response;
+
+/* Sends a request; headers are "Name: value" lines separated by "\n"
+ * (or NULL). 0 with *out filled, or an ANYWHERE_ERR_* (refused: DENIED). */
+int anywhere_http_send(const char *method, const char *url, const char *headers, const void *body, size_t body_len,
+                       anywhere_http_response *out);
+/* A response header's value (case-insensitive name), or NULL. */
+const char *anywhere_http_header(const anywhere_http_response *r, const char *name);
+
+/* ---- the llm API (Spin's shape; ai_models in the manifest) ---- */
+#define ANYWHERE_LLM_IMPORT(name) __attribute__((import_module("anywhere_llm_v1"), import_name(name)))
+ANYWHERE_LLM_IMPORT("infer") int32_t anywhere_abi_llm_infer(const char *model, int32_t mlen, const char *prompt, int32_t plen,
+                                                            const void *params, void *usage);
+ANYWHERE_LLM_IMPORT("text") int32_t anywhere_abi_llm_text(int32_t offset, void *buf, int32_t cap);
+ANYWHERE_LLM_IMPORT("embed") int32_t anywhere_abi_llm_embed(const char *model, int32_t mlen, const void *texts, int32_t n, void *usage);
+ANYWHERE_LLM_IMPORT("embedding") int32_t anywhere_abi_llm_embedding(int32_t index, float *buf, int32_t cap);
+ANYWHERE_LLM_IMPORT("stream_start") int32_t anywhere_abi_llm_stream_start(const char *model, int32_t mlen, const char *prompt,
+                                                                          int32_t plen, const void *params);
+ANYWHERE_LLM_IMPORT("stream_next") int32_t anywhere_abi_llm_stream_next(int32_t h, void *buf, int32_t cap);
+ANYWHERE_LLM_IMPORT("stream_usage") int32_t anywhere_abi_llm_stream_usage(int32_t h, void *usage);
+ANYWHERE_LLM_IMPORT("stream_close") int32_t anywhere_abi_llm_stream_close(int32_t h);
+
+/* Spin's inferencing-params; anywhere_llm_params_default fills Spin's
+ * defaults: 100, 1.1, 64, 0.8, 40, 0.9. */
+typedef struct anywhere_llm_params {
+    uint32_t max_tokens;
+    float repeat_penalty;
+    uint32_t repeat_penalty_last_n_token_count;
+    float temperature;
+    uint32_t top_k;
+    float top_p;
+} anywhere_llm_params;
+typedef struct anywhere_llm_usage {
+    uint32_t prompt_token_count, generated_token_count;
+} anywhere_llm_usage;
+
+void anywhere_llm_params_default(anywhere_llm_params *p);
+/* The generated text, or NULL (anywhere_error() says why). params and
+ * usage may be NULL. */
+char *anywhere_llm_infer(const char *model, const char *prompt, const anywhere_llm_params *params, anywhere_llm_usage *usage);
+/* n vectors of *dims floats, one after the other; NULL on error. */
+float *anywhere_llm_embed(const char *model, const char *const *texts, size_t n, size_t *dims, uint32_t *prompt_tokens);
+/* Streaming (not in Spin): start, then read pieces until 0. */
+int anywhere_llm_stream_start(const char *model, const char *prompt, const anywhere_llm_params *params);
+int anywhere_llm_stream_next(int stream, char *buf, size_t cap); /* length, 0 at the end, or an error */
+void anywhere_llm_stream_usage(int stream, anywhere_llm_usage *usage);
+void anywhere_llm_stream_close(int stream);
 
 #ifdef __cplusplus
 }

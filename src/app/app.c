@@ -1,8 +1,10 @@
 /* app.c — what is done with a loaded app before serving it: variables
- * resolved, unimplemented capabilities announced. */
+ * resolved from their providers, unimplemented capabilities announced. */
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
 
@@ -12,18 +14,75 @@ static const app_variable *find_variable(const app *a, const char *name, size_t 
     return NULL;
 }
 
-/* SPIN_VARIABLE_<NAME> wins over the manifest's default. */
-static const char *variable_value(const app_variable *v) {
-    char env[160] = "SPIN_VARIABLE_";
-    size_t k = strlen(env);
-    for (const char *p = v->name; *p && k < sizeof env - 1; p++) env[k++] = (char)toupper((unsigned char)*p);
-    env[k] = 0;
-    const char *e = getenv(env);
-    return e ? e : v->default_value;
+/* Variable providers, highest priority first: the environment
+ * (ANYWHERE_VARIABLE_<NAME>, then Spin's SPIN_VARIABLE_<NAME>), a .env file
+ * (the app directory's, then the current directory's; lines NAME=VALUE
+ * with the same prefixed names, or the bare name in upper or lower case),
+ * then the manifest's default. */
+typedef struct dotenv {
+    app_kv *v;
+    size_t n;
+} dotenv;
+
+static void upper_name(char *out, size_t size, const char *prefix, const char *name) {
+    size_t k = (size_t)snprintf(out, size, "%s", prefix);
+    for (const char *p = name; *p && k < size - 1; p++) out[k++] = (char)toupper((unsigned char)*p);
+    out[k < size ? k : size - 1] = 0;
+}
+
+static void dotenv_read(dotenv *d, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        char *s = line;
+        while (isspace((unsigned char)*s)) s++;
+        if (*s == '#' || !*s) continue;
+        if (!strncmp(s, "export ", 7)) s += 7;
+        char *eq = strchr(s, '=');
+        if (!eq) continue;
+        char *ke = eq;
+        while (ke > s && isspace((unsigned char)ke[-1])) ke--;
+        *ke = 0;
+        char *v = eq + 1;
+        while (*v == ' ' || *v == '\t') v++;
+        size_t vl = strcspn(v, "\r\n");
+        v[vl] = 0;
+        if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) v[vl - 1] = 0, v++;
+        app_kv *g = realloc(d->v, (d->n + 1) * sizeof *g);
+        if (!g) break;
+        d->v = g;
+        d->v[d->n].key = strdup(s), d->v[d->n].value = strdup(v);
+        if (d->v[d->n].key && d->v[d->n].value) d->n++;
+        else free(d->v[d->n].key), free(d->v[d->n].value);
+    }
+    fclose(f);
+}
+
+static const char *dotenv_get(const dotenv *d, const char *key) {
+    for (size_t i = 0; d && i < d->n; i++)
+        if (!strcmp(d->v[i].key, key)) return d->v[i].value;
+    return NULL;
+}
+
+static const char *variable_value(const app_variable *v, const dotenv *d) {
+    char key[200];
+    const char *e;
+    upper_name(key, sizeof key, "ANYWHERE_VARIABLE_", v->name);
+    if ((e = getenv(key))) return e;
+    upper_name(key, sizeof key, "SPIN_VARIABLE_", v->name);
+    if ((e = getenv(key))) return e;
+    static const char *const prefixes[] = {"ANYWHERE_VARIABLE_", "SPIN_VARIABLE_", ""};
+    for (size_t i = 0; i < 3; i++) {
+        upper_name(key, sizeof key, prefixes[i], v->name);
+        if ((e = dotenv_get(d, key))) return e;
+    }
+    if ((e = dotenv_get(d, v->name))) return e;
+    return v->default_value;
 }
 
 /* Expands "{{ name }}" references in TMPL. */
-static char *expand(const app *a, const char *comp, const char *key, const char *tmpl, char *err, size_t errlen) {
+static char *expand(const app *a, const dotenv *d, const char *comp, const char *key, const char *tmpl, char *err, size_t errlen) {
     size_t cap = strlen(tmpl) + 64, n = 0;
     char *out = malloc(cap);
     if (!out) return NULL;
@@ -41,9 +100,9 @@ static char *expand(const app *a, const char *comp, const char *key, const char 
             while (s < e && isspace((unsigned char)*s)) s++;
             while (e > s && isspace((unsigned char)e[-1])) e--;
             const app_variable *v = find_variable(a, s, (size_t)(e - s));
-            if (!v || !(val = variable_value(v))) {
+            if (!v || !(val = variable_value(v, d))) {
                 snprintf(err, errlen, "component '%s' variable '%s': %s '%.*s'", comp, key,
-                         v ? "no value (set SPIN_VARIABLE_...) for required variable" : "no [variables] entry for",
+                         v ? "no value for required variable" : "no [variables] entry for",
                          (int)(e - s), s);
                 free(out);
                 return NULL;
@@ -66,23 +125,33 @@ static char *expand(const app *a, const char *comp, const char *key, const char 
 }
 
 bool app_resolve_variables(app *a, char *err, size_t errlen) {
-    for (size_t i = 0; i < a->nvariables; i++) {
-        if (!variable_value(&a->variables[i])) {
-            snprintf(err, errlen, "variable '%s' is required: set SPIN_VARIABLE_%s", a->variables[i].name, a->variables[i].name);
-            for (char *p = err + strlen(err) - strlen(a->variables[i].name); *p; p++) *p = (char)toupper((unsigned char)*p);
-            return false;
+    dotenv d = {0};
+    char path[4096], cwd[4096];
+    snprintf(path, sizeof path, "%s/.env", a->dir);
+    dotenv_read(&d, path);
+    if (getcwd(cwd, sizeof cwd) && strcmp(cwd, a->dir)) dotenv_read(&d, ".env");
+    bool ok = true;
+    for (size_t i = 0; ok && i < a->nvariables; i++) {
+        if (!variable_value(&a->variables[i], &d)) {
+            char up[200];
+            upper_name(up, sizeof up, "", a->variables[i].name);
+            snprintf(err, errlen, "variable '%s' is required but has no value: set SPIN_VARIABLE_%s or ANYWHERE_VARIABLE_%s "
+                     "in the environment, or %s in a .env file", a->variables[i].name, up, up, a->variables[i].name);
+            ok = false;
         }
     }
-    for (size_t i = 0; i < a->ncomponents; i++) {
+    for (size_t i = 0; ok && i < a->ncomponents; i++) {
         app_component *c = &a->components[i];
-        for (size_t j = 0; j < c->nvariables; j++) {
-            char *v = expand(a, c->id, c->variables[j].key, c->variables[j].value, err, errlen);
-            if (!v) return false;
+        for (size_t j = 0; ok && j < c->nvariables; j++) {
+            char *v = expand(a, &d, c->id, c->variables[j].key, c->variables[j].value, err, errlen);
+            if (!v) { ok = false; break; }
             free(c->variables[j].value);
             c->variables[j].value = v;
         }
     }
-    return true;
+    for (size_t i = 0; i < d.n; i++) free(d.v[i].key), free(d.v[i].value);
+    free(d.v);
+    return ok;
 }
 
 static void list(FILE *out, const char *comp, const char *what, const app_strs *s, const char *why) {
@@ -95,13 +164,7 @@ static void list(FILE *out, const char *comp, const char *what, const app_strs *
 void app_announce(const app *a, FILE *out) {
     for (size_t i = 0; i < a->ncomponents; i++) {
         const app_component *c = &a->components[i];
-        list(out, c->id, "allowed_outbound_hosts", &c->allowed_outbound_hosts,
-             "outbound networking is not available to guests yet: all outbound access is denied");
-        list(out, c->id, "key_value_stores", &c->key_value_stores, "the key-value API is not available yet");
         list(out, c->id, "sqlite_databases", &c->sqlite_databases, "the SQLite API is not available yet");
-        list(out, c->id, "ai_models", &c->ai_models, "the llm API is not available to guests yet");
-        if (c->nvariables)
-            fprintf(out, "note: component '%s': %zu variables resolved, but no guest API reads them yet\n", c->id, c->nvariables);
         if (c->build_watch.n)
             fprintf(out, "note: component '%s': build.watch is for a `watch` command Anywhere does not have yet\n", c->id);
     }

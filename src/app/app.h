@@ -2,9 +2,10 @@
  * been read and checked (manifest.c), independent of TOML. The HTTP trigger
  * (trigger.c) serves it; `anywhere build` runs its build commands.
  *
- * Every string is owned by the app (freed by app_free). Fields that are
- * stored for capabilities not implemented yet (outbound hosts, key-value
- * stores, AI models, SQLite) are announced at startup by app_announce(). */
+ * Every string is owned by the app (freed by app_free). Capabilities
+ * (variables, outbound hosts, key-value stores, AI models) are served by
+ * src/host; fields stored for capabilities not implemented yet (SQLite
+ * databases, build.watch) are announced at startup by app_announce(). */
 #ifndef AW_APP_APP_H
 #define AW_APP_APP_H
 
@@ -98,9 +99,16 @@ void app_free(app *a);
 /* Lines on OUT for every accepted field whose capability is not there yet. */
 void app_announce(const app *a, FILE *out);
 /* Expands every component's `variables` templates ({{ name }}) from app
- * variables: SPIN_VARIABLE_<NAME> in the environment, then the default. */
+ * variables: ANYWHERE_VARIABLE_<NAME> or SPIN_VARIABLE_<NAME> in the
+ * environment, then a .env file (app directory, then current directory),
+ * then the default. A required variable without a value is an error naming it. */
 bool app_resolve_variables(app *a, char *err, size_t errlen);
 int app_component_index(const app *a, const char *id);
+
+/* runtime_config.c: reads Spin's runtime-config.toml into H (added to
+ * what is there). False with a message naming the file and line. */
+struct host_config;
+bool app_runtime_config_load(const char *file, struct host_config *h, char *err, size_t errlen);
 
 /* source.c: makes c->path a readable, verified module file: a local path
  * must exist; a {url, digest} source is looked up in the cache

@@ -42,11 +42,30 @@ static bool is_component_binary(const uint8_t *b, size_t n) {
     return n >= 8 && !memcmp(b, "\0asm", 4) && b[6] == 1 && b[7] == 0;
 }
 
-bool app_prepare(app_prepared *p, const app *a, const app_component *c, const app_limits *lim,
-                 char *err, size_t errlen) {
+/* What C's manifest section grants, as the host sees it. */
+static bool fill_grants(app_prepared *p, const app_component *c, host *h, const char *self_authority,
+                        char *err, size_t errlen) {
+    p->host = h;
+    host_grants *g = &p->grants;
+    g->component = c->id;
+    p->var_names = calloc(c->nvariables + 1, sizeof *p->var_names);
+    p->var_values = calloc(c->nvariables + 1, sizeof *p->var_values);
+    if (!p->var_names || !p->var_values) { snprintf(err, errlen, "out of memory"); return false; }
+    for (size_t i = 0; i < c->nvariables; i++) p->var_names[i] = c->variables[i].key, p->var_values[i] = c->variables[i].value;
+    g->var_names = p->var_names, g->var_values = p->var_values, g->nvars = c->nvariables;
+    g->kv_stores = (const char *const *)c->key_value_stores.v, g->nkv = c->key_value_stores.n;
+    g->outbound = (const char *const *)c->allowed_outbound_hosts.v, g->noutbound = c->allowed_outbound_hosts.n;
+    g->ai_models = (const char *const *)c->ai_models.v, g->nai = c->ai_models.n;
+    g->self_authority = self_authority;
+    return !h || host_check_grants(h, g, err, errlen);
+}
+
+bool app_prepare(app_prepared *p, const app *a, const app_component *c, const app_limits *lim, host *h,
+                 const char *self_authority, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
     p->comp = c;
     p->limits = *lim;
+    if (!fill_grants(p, c, h, self_authority, err, errlen)) return false;
     size_t len = 0;
     uint8_t *bytes = read_all(c->path, &len);
     if (!bytes) {
@@ -67,7 +86,7 @@ bool app_prepare(app_prepared *p, const app *a, const app_component *c, const ap
         return false;
     }
     p->linker = aw_linker_new();
-    if (!p->linker || !aw_wasi_define(p->linker, NULL) || !app_native_define(p->linker)) {
+    if (!p->linker || !aw_wasi_define(p->linker, NULL) || !app_native_define(p->linker) || !host_define(p->linker)) {
         snprintf(err, errlen, "out of memory");
         return false;
     }
@@ -117,6 +136,7 @@ void app_prepared_free(app_prepared *p) {
     app_files_free(p->preopens, p->npreopens, p->staging);
     for (int i = 0; i < p->nenv; i++) free(p->env[i]);
     free(p->env);
+    free(p->var_names), free(p->var_values);
     memset(p, 0, sizeof *p);
 }
 

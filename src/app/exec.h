@@ -19,6 +19,7 @@
 #include "anywhere/wasm.h"
 #include "app/app.h"
 #include "app/router.h"
+#include "host/host.h"
 #include "http/http.h"
 
 /* Limits applied to every instance. */
@@ -45,11 +46,16 @@ typedef struct app_prepared {
     char **env;                /* "K=V" from `environment` */
     int nenv;
     app_limits limits;
+    host *host;                /* capabilities (shared by the app), or NULL */
+    host_grants grants;        /* what this component may reach */
+    const char **var_names, **var_values;
 } app_prepared;
 
-/* Loads and links C's module. False with a message naming the component. */
-bool app_prepare(app_prepared *p, const app *a, const app_component *c, const app_limits *lim,
-                 char *err, size_t errlen);
+/* Loads and links C's module against WASI, the handler ABI and the host's
+ * capabilities (H, with what C's manifest grants; self_authority is the
+ * app's "host:port"). False with a message naming the component. */
+bool app_prepare(app_prepared *p, const app *a, const app_component *c, const app_limits *lim, host *h,
+                 const char *self_authority, char *err, size_t errlen);
 void app_prepared_free(app_prepared *p);
 
 /* What the trigger knows about a request. */
@@ -91,9 +97,11 @@ void app_exec_native(const app_prepared *p, const app_req *q, app_resp *r);
 void app_exec_wagi(const app_prepared *p, const app_trigger *t, const app_req *q, app_resp *r);
 
 /* Store-level state every host function of a request reaches through the
- * store's user data; the WASI context must come first (wasi.h). */
+ * store's user data; the WASI context must come first (wasi.h), then the
+ * capabilities' call (host_store_data in host/host.h). */
 typedef struct app_call {
     aw_wasi *wasi;
+    host_call *host;
     const app_req *req;
     app_resp *resp;
     size_t max_response_bytes;

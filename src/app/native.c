@@ -176,7 +176,7 @@ void app_exec_native(const app_prepared *p, const app_req *q, app_resp *r) {
                        p->comp->id);
         return;
     }
-    app_call call = {NULL, q, r, p->limits.max_response_bytes};
+    app_call call = {NULL, NULL, q, r, p->limits.max_response_bytes};
     char werr[256];
     r->status = 200;
     uint64_t t0 = app_now_ns();
@@ -190,10 +190,16 @@ void app_exec_native(const app_prepared *p, const app_req *q, app_resp *r) {
             return;
         }
     }
+    if (p->host && !(call.host = host_call_new(p->host, &p->grants))) {
+        aw_wasi_free(call.wasi);
+        app_resp_error(r, 503, "component '%s': out of memory", p->comp->id);
+        return;
+    }
     aw_store_config sc = {.max_memory_pages = p->limits.max_memory_pages};
     aw_store *s = aw_store_new(&sc);
     aw_error err;
     if (!s) {
+        host_call_free(call.host);
         aw_wasi_free(call.wasi);
         app_resp_error(r, 503, "component '%s': out of memory for a store", p->comp->id);
         return;
@@ -218,6 +224,7 @@ void app_exec_native(const app_prepared *p, const app_req *q, app_resp *r) {
     }
     uint64_t t2 = app_now_ns();
     aw_store_free(s);
+    host_call_free(call.host);
     aw_wasi_free(call.wasi);
     r->instantiate_ns = (t1 - t0) + (app_now_ns() - t2);
 }

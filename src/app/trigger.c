@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/exec.h"
@@ -24,6 +25,8 @@ struct app_server {
     http_server *http, *admin;
     char listen_host[256];
     int port;
+    host *host;                 /* capabilities shared by every component */
+    char self_authority[300];   /* "host:port" for "self" outbound requests */
 };
 
 /* ---- responses ---------------------------------------------------------- */
@@ -172,6 +175,25 @@ static void handle_admin(const http_request *req, http_response *res, void *ud) 
 
 /* ---- setup -------------------------------------------------------------- */
 
+/* The host: the runtime config file if any, the state directory. */
+static host *app_host_new(const app *a, const app_server_opts *o, char *err, size_t errlen) {
+    host_config hc;
+    host_config_init(&hc);
+    hc.log = o->log;
+    if (o->state_dir) hc.state_dir = realpath(o->state_dir, NULL);
+    if (!hc.state_dir && o->state_dir) {
+        mkdir(o->state_dir, 0755);
+        hc.state_dir = realpath(o->state_dir, NULL);
+    }
+    if (!hc.state_dir && asprintf(&hc.state_dir, "%s/.anywhere", a->dir) < 0) hc.state_dir = NULL;
+    if (!hc.state_dir) { snprintf(err, errlen, "state directory %s: %s", o->state_dir ? o->state_dir : a->dir, strerror(errno)); return NULL; }
+    if (o->runtime_config && !app_runtime_config_load(o->runtime_config, &hc, err, errlen)) {
+        host_config_free(&hc);
+        return NULL;
+    }
+    return host_new(&hc, err, errlen);
+}
+
 app_server *app_server_new(app *a, const app_server_opts *o, char *err, size_t errlen) {
     app_server *s = calloc(1, sizeof *s);
     if (!s) { snprintf(err, errlen, "out of memory"); return NULL; }
@@ -190,9 +212,14 @@ app_server *app_server_new(app *a, const app_server_opts *o, char *err, size_t e
     app_limits lim = {.deadline_ns = o->deadline_ms * 1000000ull,
                       .max_memory_pages = o->max_memory_mb ? o->max_memory_mb * 16u : 0,
                       .max_response_bytes = 64u << 20};
+    if (!(s->host = app_host_new(a, o, err, errlen))) {
+        free(labels);
+        app_server_free(s);
+        return NULL;
+    }
     for (size_t i = 0; i < a->ncomponents; i++) {
         if (!app_fetch_source(a, &a->components[i], err, errlen) ||
-            !app_prepare(&s->prepared[i], a, &a->components[i], &lim, err, errlen)) {
+            !app_prepare(&s->prepared[i], a, &a->components[i], &lim, s->host, s->self_authority, err, errlen)) {
             free(labels);
             app_server_free(s);
             return NULL;
@@ -230,6 +257,12 @@ app_server *app_server_new(app *a, const app_server_opts *o, char *err, size_t e
     s->port = http_server_port(s->http);
     const char *colon = strrchr(o->listen, ':');
     snprintf(s->listen_host, sizeof s->listen_host, "%.*s", colon ? (int)(colon - o->listen) : 0, o->listen);
+    /* "self" requests go to the address the app listens on, never to what a
+     * client's Host header says (Spin's CVE-2024-32980). */
+    const char *self_host = s->listen_host;
+    if (!self_host[0] || !strcmp(self_host, "0.0.0.0")) self_host = "127.0.0.1";
+    else if (!strcmp(self_host, "[::]")) self_host = "[::1]";
+    snprintf(s->self_authority, sizeof s->self_authority, "%s:%d", self_host, s->port);
     if (o->admin_listen) {
         http_server_config ac = {.listen = o->admin_listen, .loops = 1, .workers = 2, .handler = handle_admin, .ud = s};
         if (!(s->admin = http_server_new(&ac, err, errlen))) {
@@ -272,6 +305,7 @@ void app_server_free(app_server *s) {
     router_free(s->routes);
     free(s->trigger_of_route);
     app_metrics_free(s->metrics);
+    host_free(s->host);
     free(s);
 }
 

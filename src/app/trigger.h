@@ -18,6 +18,8 @@ typedef struct app_server_opts {
     int loops;                 /* event loop threads; 0 = CPUs */
     FILE *access_log;          /* NULL: none */
     FILE *log;                 /* startup messages and errors */
+    const char *runtime_config;/* Spin's runtime-config.toml, or NULL */
+    const char *state_dir;     /* key-value files, local models; NULL: APPDIR/.anywhere */
 } app_server_opts;
 
 typedef struct app_server app_server;

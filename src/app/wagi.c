@@ -231,6 +231,7 @@ void app_exec_wagi(const app_prepared *p, const app_trigger *t, const app_req *q
     int in = memfd_create("wagi-stdin", MFD_CLOEXEC), out = memfd_create("wagi-stdout", MFD_CLOEXEC);
     aw_wasi *wasi = NULL;
     aw_store *s = NULL;
+    host_call *hc = p->host ? host_call_new(p->host, &p->grants) : NULL;
     char werr[256];
     if (in < 0 || out < 0 || !build_env(p, q, &env) || !build_argv(t, q, &argv)) {
         app_resp_error(r, 500, "WAGI: cannot set up the request: %s", strerror(errno));
@@ -251,7 +252,7 @@ void app_exec_wagi(const app_prepared *p, const app_trigger *t, const app_req *q
         app_resp_error(r, 500, "component '%s': %s", p->comp->id, werr);
         goto done;
     }
-    app_call call = {wasi, q, r, p->limits.max_response_bytes};
+    app_call call = {wasi, hc, q, r, p->limits.max_response_bytes};
     aw_store_config sc = {.max_memory_pages = p->limits.max_memory_pages};
     if (!(s = aw_store_new(&sc))) {
         app_resp_error(r, 503, "out of memory for a store");
@@ -289,6 +290,7 @@ timed: {
     }
 done:
     if (s) aw_store_free(s);
+    host_call_free(hc);
     aw_wasi_free(wasi);
     if (in >= 0) close(in);
     if (out >= 0) close(out);

@@ -4,6 +4,7 @@
  *   anywhere up [-f spin.toml|DIR] [--listen ADDR] [--admin-listen ADDR]
  *               [--deadline SECONDS] [--max-memory MB] [--max-instances N]
  *               [--max-body MB] [--access-log FILE|-|off] [--loops N]
+ *               [--runtime-config-file FILE] [--state-dir DIR]
  *               [--check] [--bench-instantiate N]
  */
 #include <signal.h>
@@ -28,7 +29,8 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: anywhere up [-f spin.toml|DIR] [--listen ADDR] [--admin-listen ADDR]\n"
             "                   [--deadline SECONDS] [--max-memory MB] [--max-instances N] [--max-body MB]\n"
-            "                   [--access-log FILE|-|off] [--loops N] [--check] [--bench-instantiate N]\n"
+            "                   [--access-log FILE|-|off] [--loops N] [--runtime-config-file FILE]\n"
+            "                   [--state-dir DIR] [--check] [--bench-instantiate N]\n"
             "  -f, --from       the manifest, or a directory holding spin.toml (default: .)\n"
             "  --listen         address to serve the app on (default 127.0.0.1:3000)\n"
             "  --admin-listen   address for /metrics and health (default: none)\n"
@@ -37,6 +39,8 @@ static void usage(FILE *out) {
             "  --max-instances  concurrent instances before 503 + Retry-After (default 128)\n"
             "  --max-body       request body limit in MiB (default 64; 413 beyond)\n"
             "  --access-log     where to write one line per request (default -, stderr)\n"
+            "  --runtime-config-file  Spin's runtime-config.toml: key-value stores, llm backends, outbound HTTP\n"
+            "  --state-dir      key-value files and local models (default: .anywhere next to spin.toml)\n"
             "  --check          load and prepare the app, then exit\n"
             "  --bench-instantiate N  time N instantiations of each component and exit\n");
 }
@@ -80,6 +84,8 @@ int cmd_up(int argc, char **argv) {
         else if (!strcmp(a, "--listen")) { if (!v) goto missing; o.listen = v, i++; }
         else if (!strcmp(a, "--admin-listen")) { if (!v) goto missing; o.admin_listen = v, i++; }
         else if (!strcmp(a, "--access-log")) { if (!v) goto missing; access = v, i++; }
+        else if (!strcmp(a, "--runtime-config-file")) { if (!v) goto missing; o.runtime_config = v, i++; }
+        else if (!strcmp(a, "--state-dir")) { if (!v) goto missing; o.state_dir = v, i++; }
         else if (!strcmp(a, "--check")) check = true;
         else if (!strcmp(a, "--deadline")) { if (!parse_num(a, v, 0, 86400, &d)) return 2; o.deadline_ms = (uint64_t)(d * 1000), i++; }
         else if (!strcmp(a, "--max-memory")) { if (!parse_num(a, v, 1, 4096, &d)) return 2; o.max_memory_mb = (uint32_t)d, i++; }

@@ -73,6 +73,7 @@ component = "echo"
 [component.echo]
 source = "$G/echo.wasm"
 variables = { greeting = "hello {{ who }}" }
+sqlite_databases = ["default"]
 [component.wagi]
 source = "wagi.wasm"
 environment = { GREETING = "hello" }
@@ -255,7 +256,7 @@ route = "/..."
 component = "a"')
 check "url source: cached and digest-checked" contains "$e" ".anywhere/cache/sha256-2d71"
 e=$("$AW" up -f "$T" --check 2>&1)
-check "announces unimplemented fields" contains "$e" "variables resolved, but no guest API"
+check "announces unimplemented fields" contains "$e" "sqlite_databases"
 for ex in hello wagi router; do
     check "example $ex loads" "$AW" up -f "$ROOT/examples/$ex" --check
 done
