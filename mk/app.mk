@@ -11,7 +11,7 @@ APP_HANDLER     = $(APP_WASM_CC) $(APP_WASM_FLAGS) -mexec-model=reactor -Isdk/c
 APP_COMMAND     = $(APP_WASM_CC) $(APP_WASM_FLAGS)
 
 APP_EXAMPLES = examples/hello/hello.wasm examples/wagi/wagi.wasm examples/router/users.wasm \
-               examples/router/files.wasm
+               examples/router/files.wasm examples/ollama-chat/chat.wasm examples/llm-chat/chat.wasm
 APP_GUESTS   = $(patsubst tests/app/guests/%.c,$(BUILD)/tests/app/%.wasm,$(wildcard tests/app/guests/*.c))
 APP_TESTS    = $(BUILD)/tests/app/test_router
 
@@ -20,7 +20,7 @@ all: app-examples app-tests
 app-examples: $(APP_EXAMPLES)
 app-tests: $(APP_GUESTS) $(APP_TESTS)
 
-examples/hello/hello.wasm examples/router/users.wasm: %.wasm: %.c $(APP_SDK) mk/app.mk
+examples/hello/hello.wasm examples/router/users.wasm examples/ollama-chat/chat.wasm examples/llm-chat/chat.wasm: %.wasm: %.c $(APP_SDK) mk/app.mk
 	$(APP_HANDLER) -o $(@:.wasm=.tmp$$$$.wasm) $< sdk/c/anywhere.c && mv -f $(@:.wasm=.tmp$$$$.wasm) $@
 
 examples/wagi/wagi.wasm examples/router/files.wasm: %.wasm: %.c mk/app.mk

@@ -149,6 +149,18 @@ bool app_resolve_variables(app *a, char *err, size_t errlen) {
             c->variables[j].value = v;
         }
     }
+    /* allowed_outbound_hosts may name variables too, as in Spin:
+     * ["{{ ollama_url }}"] lets the operator choose the peer. */
+    for (size_t i = 0; ok && i < a->ncomponents; i++) {
+        app_component *c = &a->components[i];
+        for (size_t j = 0; ok && j < c->allowed_outbound_hosts.n; j++) {
+            if (!strstr(c->allowed_outbound_hosts.v[j], "{{")) continue;
+            char *v = expand(a, &d, c->id, "allowed_outbound_hosts", c->allowed_outbound_hosts.v[j], err, errlen);
+            if (!v) { ok = false; break; }
+            free(c->allowed_outbound_hosts.v[j]);
+            c->allowed_outbound_hosts.v[j] = v;
+        }
+    }
     for (size_t i = 0; i < d.n; i++) free(d.v[i].key), free(d.v[i].value);
     free(d.v);
     return ok;

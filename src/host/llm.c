@@ -124,6 +124,7 @@ struct host_stream {
 
 static int stream_emit(void *ud, const char *text, size_t n) {
     host_stream *s = ud;
+    if (!n) return 0; /* an empty piece would read as the end */
     piece *p = malloc(sizeof *p);
     char *t = malloc(n ? n : 1);
     pthread_mutex_lock(&s->mu);
