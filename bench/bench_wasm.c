@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "anywhere/compile.h"
 #include "anywhere/wasm.h"
 
 static double now(void) {
@@ -55,7 +56,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     aw_error err;
-    aw_module *m = aw_module_load(bytes, len, &err);
+    /* AW_TIER=compiled: the LLVM-compiled tier (include/anywhere/compile.h) */
+    const char *tier = getenv("AW_TIER");
+    aw_load_options lo = {.tier = tier && !strcmp(tier, "compiled") ? AW_TIER_COMPILED : AW_TIER_INTERP};
+    aw_module *m = aw_module_load_ex(bytes, len, &lo, &err);
     free(bytes);
     if (!m) {
         fprintf(stderr, "%s: %s\n", argv[1], err.message);

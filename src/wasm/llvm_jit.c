@@ -63,6 +63,7 @@ bool aw_compiled_tier_available(void) { return true; }
 static void llvm_init(void) {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
+    LLVMInitializeNativeAsmParser(); /* the inline asm of the checks */
 }
 
 static bool fail_llvm(aw_error *err, const char *what, char *msg) {
@@ -110,11 +111,14 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     pthread_once(&once, llvm_init);
     double t0 = now_ms();
     int level = opts->opt_level > 0 ? opts->opt_level : 2;
+    const char *env = getenv("AW_LLVM_OPT"); /* for measuring: 0..3 */
+    if (env && *env >= '0' && *env <= '3') level = *env - '0';
     if (level > 3) level = 3;
+    bool explicit_bounds = opts->explicit_bounds_checks || getenv("AW_LLVM_EXPLICIT_BOUNDS");
 
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(tsc);
-    LLVMModuleRef mod = wasm_llvm_translate(m, ctx, opts->explicit_bounds_checks, err);
+    LLVMModuleRef mod = wasm_llvm_translate(m, ctx, explicit_bounds, err);
     if (!mod) {
         LLVMOrcDisposeThreadSafeContext(tsc);
         return false;
@@ -144,7 +148,9 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     char *triple = LLVMGetTargetMachineTriple(tm);
     LLVMSetTarget(mod, triple);
     LLVMDisposeMessage(triple);
+    double t1 = now_ms();
     bool ok = optimise(mod, tm, level, err);
+    double t2 = now_ms();
     LLVMDisposeTargetMachine(tm);
     if (getenv("AW_LLVM_DUMP")) LLVMDumpModule(mod);
     if (!ok) {
@@ -198,11 +204,12 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     jm->ndefs = ndefs;
     jm->native = natives;
     jm->wrappers = wrappers;
-    jm->explicit_bounds = opts->explicit_bounds_checks;
+    jm->explicit_bounds = explicit_bounds;
     jm->compile_ms = now_ms() - t0;
     m->jit = jm;
     if (getenv("AW_LLVM_TIME"))
-        fprintf(stderr, "compiled tier: %u functions in %.1f ms\n", ndefs, jm->compile_ms);
+        fprintf(stderr, "compiled tier: %u functions in %.1f ms (translate %.1f, optimise %.1f, codegen %.1f)\n",
+                ndefs, jm->compile_ms, t1 - t0, t2 - t1, now_ms() - t2);
     return true;
 }
 

@@ -31,6 +31,29 @@ typedef struct jit_entry {
  * stores; the fault handler has no other way to find it. */
 static _Thread_local jit_entry *tls_entry;
 
+/* This thread's stack limit for compiled code, computed once per thread
+ * (thread-local for the same reason): the stack's low end plus a margin
+ * left for traps, runtime helpers and host functions called from deep in
+ * compiled code. */
+static _Thread_local uintptr_t tls_stack_limit;
+
+static uintptr_t stack_limit(void) {
+    if (tls_stack_limit) return tls_stack_limit;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t lo = here > (1u << 20) ? here - (1u << 20) : 0;
+    size_t size = 1u << 20;
+    pthread_attr_t a;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        void *base;
+        if (pthread_attr_getstack(&a, &base, &size) == 0 && (uintptr_t)base < here) lo = (uintptr_t)base;
+        pthread_attr_destroy(&a);
+    }
+    size_t margin = (here - lo) / 4;
+    if (margin > (512u << 10)) margin = 512u << 10;
+    tls_stack_limit = lo + margin;
+    return tls_stack_limit;
+}
+
 int wasm_jit_enter(aw_caller *c, uint64_t *slots, void *data) {
     wasm_jit_rec *rec = data;
     aw_store *s = rec->vm->store;
@@ -46,6 +69,7 @@ int wasm_jit_enter(aw_caller *c, uint64_t *slots, void *data) {
         return 1;
     }
     tls_entry = &e;
+    s->jit_stack_limit = stack_limit();
     rec->wrapper(rec->vm, (wasm_slot *)slots);
     tls_entry = e.prev;
     return 0;

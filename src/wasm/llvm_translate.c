@@ -139,6 +139,9 @@ typedef struct tr {
     unsigned md_invariant;
     LLVMValueRef md_empty;
     unsigned md_memload;            /* tags loads of linear memory */
+    unsigned md_tbaa;
+    LLVMAttributeRef attr_memnone;  /* memory(none) */
+    LLVMValueRef tbaa_mem, tbaa_glob, tbaa_rt; /* type-based alias classes */
 
     /* the function being translated */
     uint32_t func_index;
@@ -193,13 +196,36 @@ static LLVMValueRef gep(tr *t, LLVMValueRef p, uint64_t off) {
 
 /* A load of state that never changes while code runs (vm fields, the
  * instance's arrays): marked invariant so that LLVM hoists and merges it. */
+/* Type-based alias classes: linear memory, globals' values and the
+ * runtime's own state never overlap, so that a store to linear memory does
+ * not force LLVM to reload a global, a vm field or a table pointer. */
+static LLVMValueRef tbaa_tag(LLVMContextRef c, LLVMMetadataRef root, const char *name) {
+    LLVMMetadataRef zero = LLVMValueAsMetadata(LLVMConstInt(LLVMInt64TypeInContext(c), 0, 0));
+    LLVMMetadataRef ty[3] = {LLVMMDStringInContext2(c, name, strlen(name)), root, zero};
+    LLVMMetadataRef tnode = LLVMMDNodeInContext2(c, ty, 3);
+    LLVMMetadataRef tag[3] = {tnode, tnode, zero};
+    return LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, tag, 3));
+}
+static void tbaa_init(tr *t) {
+    LLVMMetadataRef rs = LLVMMDStringInContext2(t->c, "anywhere wasm", 13);
+    LLVMMetadataRef root = LLVMMDNodeInContext2(t->c, &rs, 1);
+    t->md_tbaa = LLVMGetMDKindIDInContext(t->c, "tbaa", 4);
+    t->tbaa_mem = tbaa_tag(t->c, root, "linear memory");
+    t->tbaa_glob = tbaa_tag(t->c, root, "global");
+    t->tbaa_rt = tbaa_tag(t->c, root, "runtime");
+}
+static LLVMValueRef tag(tr *t, LLVMValueRef inst, LLVMValueRef cls) {
+    LLVMSetMetadata(inst, t->md_tbaa, cls);
+    return inst;
+}
+
 static LLVMValueRef load_inv(tr *t, LLVMTypeRef ty, LLVMValueRef p, uint64_t off) {
     LLVMValueRef v = LLVMBuildLoad2(t->b, ty, gep(t, p, off), "");
     LLVMSetMetadata(v, t->md_invariant, t->md_empty);
-    return v;
+    return tag(t, v, t->tbaa_rt);
 }
 static LLVMValueRef load_at(tr *t, LLVMTypeRef ty, LLVMValueRef p, uint64_t off) {
-    return LLVMBuildLoad2(t->b, ty, gep(t, p, off), "");
+    return tag(t, LLVMBuildLoad2(t->b, ty, gep(t, p, off), ""), t->tbaa_rt);
 }
 
 /* Intrinsic declaration by name with its overloaded types. */
@@ -261,19 +287,41 @@ static void trap_if_code(tr *t, LLVMValueRef code) {
     LLVMPositionBuilderAtEnd(t->b, ok);
 }
 
-/* Fuel and interrupts, at function entry and loop headers: one relaxed load
- * of the interrupt flag, one decrement of fuel (by 0 when it is unlimited). */
-static void emit_check(tr *t) {
+/* Fuel and interrupts, at function entry and loop headers: fuel -= 1 when
+ * it is limited, then one test of "fuel < 0 or interrupt flag set". On
+ * x86-64 this is one inline asm block that LLVM sees as touching no memory
+ * but never removable or movable (sideeffect): it then keeps linear memory
+ * and globals in registers across it and still vectorises the loop, and
+ * the flag, which another thread writes, is read afresh every time. */
+static LLVMValueRef check_cond(tr *t) {
+#if defined(__x86_64__)
+    char code[256];
+    snprintf(code, sizeof code,
+             "movzbl %zu($1), ${0:k}\n\tsubq ${0:q}, %zu($1)\n\tsets ${0:b}\n\torl %zu($1), ${0:k}",
+             offsetof(aw_store, fuel_enabled), offsetof(aw_store, fuel), offsetof(aw_store, interrupt));
+    const char *cons = "=&r,r,~{flags}";
+    LLVMTypeRef pty = t->ptr;
+    LLVMTypeRef fty = LLVMFunctionType(t->i32, &pty, 1, 0);
+    LLVMValueRef asmv = LLVMGetInlineAsm(fty, code, strlen(code), (char *)cons, strlen(cons), 1, 0,
+                                         LLVMInlineAsmDialectATT, 0);
+    LLVMValueRef call = LLVMBuildCall2(t->b, fty, asmv, &t->store, 1, "");
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, t->attr_memnone);
+    return LLVMBuildICmp(t->b, LLVMIntNE, call, ci32(t, 0), "");
+#else
     LLVMValueRef intr = LLVMBuildLoad2(t->b, t->i32, gep(t, t->store, offsetof(aw_store, interrupt)), "");
-    LLVMSetOrdering(intr, LLVMAtomicOrderingMonotonic);
-    LLVMSetAlignment(intr, 4);
+    LLVMSetVolatile(intr, 1);
     LLVMValueRef en = load_at(t, t->i8, t->store, offsetof(aw_store, fuel_enabled));
     LLVMValueRef fuelp = gep(t, t->store, offsetof(aw_store, fuel));
-    LLVMValueRef fuel = LLVMBuildLoad2(t->b, t->i64, fuelp, "");
+    LLVMValueRef fuel = tag(t, LLVMBuildLoad2(t->b, t->i64, fuelp, ""), t->tbaa_rt);
     LLVMValueRef nf = LLVMBuildSub(t->b, fuel, LLVMBuildZExt(t->b, LLVMBuildAnd(t->b, en, LLVMConstInt(t->i8, 1, 0), ""), t->i64, ""), "");
-    LLVMBuildStore(t->b, nf, fuelp);
-    LLVMValueRef bad = LLVMBuildOr(t->b, LLVMBuildICmp(t->b, LLVMIntNE, intr, ci32(t, 0), ""),
-                                   LLVMBuildICmp(t->b, LLVMIntSLT, nf, ci64(t, 0), ""), "");
+    tag(t, LLVMBuildStore(t->b, nf, fuelp), t->tbaa_rt);
+    return LLVMBuildOr(t->b, LLVMBuildICmp(t->b, LLVMIntNE, intr, ci32(t, 0), ""),
+                       LLVMBuildICmp(t->b, LLVMIntSLT, nf, ci64(t, 0), ""), "");
+#endif
+}
+
+static void emit_check(tr *t) {
+    LLVMValueRef bad = check_cond(t);
     LLVMBasicBlockRef slow = new_bb(t, "check"), ok = new_bb(t, "");
     LLVMBuildCondBr(t->b, bad, slow, ok);
     LLVMPositionBuilderAtEnd(t->b, slow);
@@ -281,6 +329,22 @@ static void emit_check(tr *t) {
     call_c(t, (const void *)wasm_jit_check, t->voidt, args, 3);
     LLVMBuildBr(t->b, ok);
     LLVMPositionBuilderAtEnd(t->b, ok);
+}
+
+/* Stack exhaustion: the native stack pointer against the limit the entry
+ * set for this thread (llvm_rt.c), one compare per call. */
+static void emit_stack_check(tr *t) {
+    LLVMValueRef limit = load_at(t, t->i64, t->store, offsetof(aw_store, jit_stack_limit));
+    LLVMTypeRef fty = LLVMFunctionType(t->i64, NULL, 0, 0);
+    LLVMValueRef sp;
+#if defined(__x86_64__)
+    LLVMValueRef asmv = LLVMGetInlineAsm(fty, "movq %rsp, $0", 13, "=r", 2, 1, 0, LLVMInlineAsmDialectATT, 0);
+#else
+    LLVMValueRef asmv = LLVMGetInlineAsm(fty, "mov $0, sp", 10, "=r", 2, 1, 0, LLVMInlineAsmDialectATT, 0);
+#endif
+    sp = LLVMBuildCall2(t->b, fty, asmv, NULL, 0, "");
+    LLVMAddCallSiteAttribute(sp, LLVMAttributeFunctionIndex, t->attr_memnone);
+    trap_if(t, LLVMBuildICmp(t->b, LLVMIntULT, sp, limit, ""), AW_TRAP_STACK_EXHAUSTED);
 }
 
 /* ---- memory ---------------------------------------------------------------------- */
@@ -300,6 +364,7 @@ static void emit_load(tr *t, const imm *im, LLVMTypeRef mty, uint32_t size, LLVM
     LLVMValueRef v = LLVMBuildLoad2(t->b, mty, p, "");
     LLVMSetAlignment(v, 1);
     LLVMSetMetadata(v, t->md_memload, t->md_empty);
+    tag(t, v, t->tbaa_mem);
     if (ext > 0) v = LLVMBuildSExt(t->b, v, rty, "");
     else if (ext < 0) v = LLVMBuildZExt(t->b, v, rty, "");
     push(t, v);
@@ -311,6 +376,7 @@ static void emit_store(tr *t, const imm *im, LLVMTypeRef mty, uint32_t size) {
     if (LLVMTypeOf(v) != mty) v = LLVMBuildTrunc(t->b, v, mty, "");
     LLVMValueRef s = LLVMBuildStore(t->b, v, p);
     LLVMSetAlignment(s, 1);
+    tag(t, s, t->tbaa_mem);
 }
 
 /* ---- control ------------------------------------------------------------------- */
@@ -802,7 +868,7 @@ static void simd_mem(tr *t, uint32_t op, const imm *im) {
     if (op == OP_V128_STORE) {
         LLVMValueRef v = pop(t);
         LLVMValueRef p = mem_addr(t, pop(t), im->offset, 16);
-        LLVMSetAlignment(LLVMBuildStore(t->b, v, p), 1);
+        LLVMSetAlignment(tag(t, LLVMBuildStore(t->b, v, p), t->tbaa_mem), 1);
         return;
     }
     if (op >= OP_V128_STORE8_LANE && op <= OP_V128_STORE64_LANE) {
@@ -810,7 +876,7 @@ static void simd_mem(tr *t, uint32_t op, const imm *im) {
         LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
         LLVMTypeRef el = LLVMIntTypeInContext(t->c, size * 8);
         LLVMValueRef e = LLVMBuildExtractElement(t->b, as(t, v, vec(t, el, 16 / size)), ci32(t, im->lane), "");
-        LLVMSetAlignment(LLVMBuildStore(t->b, e, p), 1);
+        LLVMSetAlignment(tag(t, LLVMBuildStore(t->b, e, p), t->tbaa_mem), 1);
         return;
     }
     if (op == OP_V128_LOAD) {
@@ -818,6 +884,7 @@ static void simd_mem(tr *t, uint32_t op, const imm *im) {
         LLVMValueRef v = LLVMBuildLoad2(t->b, t->v128, p, "");
         LLVMSetAlignment(v, 1);
         LLVMSetMetadata(v, t->md_memload, t->md_empty);
+        tag(t, v, t->tbaa_mem);
         push(t, v);
         return;
     }
@@ -1125,12 +1192,13 @@ static bool translate_op(tr *t, uint8_t op) {
     case OP_GLOBAL_GET: {
         LLVMValueRef v = LLVMBuildLoad2(t->b, vt(t, t->m->globals[im.a].type), global_ptr(t, im.a), "");
         LLVMSetAlignment(v, 8);
+        tag(t, v, t->tbaa_glob);
         push(t, v);
         break;
     }
     case OP_GLOBAL_SET: {
         LLVMValueRef v = pop(t);
-        LLVMSetAlignment(LLVMBuildStore(t->b, v, global_ptr(t, im.a)), 8);
+        LLVMSetAlignment(tag(t, LLVMBuildStore(t->b, v, global_ptr(t, im.a)), t->tbaa_glob), 8);
         break;
     }
     case OP_TABLE_GET: {
@@ -1317,12 +1385,7 @@ static bool translate_func(tr *t, uint32_t d) {
         t->mem = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, mem0));
         t->mem0obj = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, mem0obj));
     }
-    /* call depth: the store's, shared with the interpreter */
-    LLVMValueRef depthp = gep(t, t->store, offsetof(aw_store, depth));
-    LLVMValueRef depth = LLVMBuildLoad2(t->b, t->i32, depthp, "");
-    LLVMValueRef maxd = load_at(t, t->i32, t->store, offsetof(aw_store, config) + offsetof(aw_store_config, max_call_depth));
-    trap_if(t, LLVMBuildICmp(t->b, LLVMIntUGE, depth, maxd, ""), AW_TRAP_STACK_EXHAUSTED);
-    LLVMBuildStore(t->b, LLVMBuildAdd(t->b, depth, ci32(t, 1), ""), depthp);
+    emit_stack_check(t);
     emit_check(t);
 
     /* the function's own frame: its label is the return */
@@ -1338,8 +1401,6 @@ static bool translate_func(tr *t, uint32_t d) {
         ctrl *c = &t->ctl[0];
         if (c->end_reached) {
             LLVMPositionBuilderAtEnd(t->b, c->end_bb);
-            LLVMValueRef dp = gep(t, t->store, offsetof(aw_store, depth));
-            LLVMBuildStore(t->b, LLVMBuildSub(t->b, LLVMBuildLoad2(t->b, t->i32, dp, ""), ci32(t, 1), ""), dp);
             LLVMValueRef rv[ft->nresults + 1];
             for (uint32_t i = 0; i < ft->nresults; i++)
                 rv[i] = LLVMBuildLoad2(t->b, vt(t, c->results[i]), c->res_slots[i], "");
@@ -1406,6 +1467,8 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
     t.md_invariant = LLVMGetMDKindIDInContext(ctx, "invariant.load", 14);
     t.md_empty = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, NULL, 0));
     t.md_memload = LLVMGetMDKindIDInContext(ctx, "aw.memload", 10);
+    tbaa_init(&t);
+    t.attr_memnone = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0);
 
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     t.fns = calloc(ndefs + 1, sizeof *t.fns);
@@ -1420,6 +1483,10 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
         t.fns[d] = LLVMAddFunction(t.mod, name, t.fntys[m->funcs[d].type]);
         LLVMSetLinkage(t.fns[d], LLVMInternalLinkage);
         LLVMAddAttributeAtIndex(t.fns[d], LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
+        /* Recursion must use the stack (the spec's exhaustion tests): no
+         * tail-recursion elimination, no sibling calls. */
+        LLVMAddAttributeAtIndex(t.fns[d], LLVMAttributeFunctionIndex,
+                                LLVMCreateStringAttribute(ctx, "disable-tail-calls", 18, "true", 4));
     }
     bool ok = true;
     for (uint32_t d = 0; ok && d < ndefs; d++) {

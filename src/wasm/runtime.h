@@ -112,6 +112,10 @@ struct aw_store {
      * NULL while no wasm code runs in this store. */
     wasm_slot *stack_top;
     void *frames_bottom;
+
+    /* llvm_rt.c: the lowest native stack address compiled code may use on
+     * the thread now running this store (set at each entry). */
+    uintptr_t jit_stack_limit;
 };
 
 /* How deadlines reach running code (runtime.c):
