@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/oci.h"
 #include "app/trigger.h"
 #include "cli/commands.h"
 
@@ -31,7 +33,12 @@ static void usage(FILE *out) {
             "                   [--deadline SECONDS] [--max-memory MB] [--max-instances N] [--max-body MB]\n"
             "                   [--access-log FILE|-|off] [--loops N] [--runtime-config-file FILE]\n"
             "                   [--state-dir DIR] [--check] [--bench-instantiate N]\n"
-            "  -f, --from       the manifest, or a directory holding spin.toml (default: .)\n"
+            "                   [--insecure] [--ca-file FILE]\n"
+            "  -f, --from       the manifest, or a directory holding spin.toml (default: .), or an app\n"
+            "                   artifact REF (HOST[:PORT]/NAME[:TAG][@sha256:HEX], anywhere registry push):\n"
+            "                   pulled into $ANYWHERE_CACHE_DIR (default ~/.cache/anywhere/oci), verified\n"
+            "  --insecure       pull REF over plain HTTP (loopback registries only)\n"
+            "  --ca-file        PEM certificates to trust for the registry\n"
             "  --listen         address to serve the app on (default 127.0.0.1:3000)\n"
             "  --admin-listen   address for /metrics and health (default: none)\n"
             "  --deadline       guest wall-clock limit per request in seconds (default 30; 0 = none)\n"
@@ -72,6 +79,7 @@ static void print_routes(const app *a, int port, const char *host) {
 
 int cmd_up(int argc, char **argv) {
     const char *from = ".", *access = "-";
+    oci_opts reg = {0};
     app_server_opts o = {.listen = "127.0.0.1:3000", .deadline_ms = 30000, .max_memory_mb = 128,
                          .max_instances = 128, .max_body_bytes = 64u << 20, .log = stderr};
     bool check = false;
@@ -86,6 +94,8 @@ int cmd_up(int argc, char **argv) {
         else if (!strcmp(a, "--access-log")) { if (!v) goto missing; access = v, i++; }
         else if (!strcmp(a, "--runtime-config-file")) { if (!v) goto missing; o.runtime_config = v, i++; }
         else if (!strcmp(a, "--state-dir")) { if (!v) goto missing; o.state_dir = v, i++; }
+        else if (!strcmp(a, "--insecure")) reg.insecure = true;
+        else if (!strcmp(a, "--ca-file")) { if (!v) goto missing; reg.ca_file = v, i++; }
         else if (!strcmp(a, "--check")) check = true;
         else if (!strcmp(a, "--deadline")) { if (!parse_num(a, v, 0, 86400, &d)) return 2; o.deadline_ms = (uint64_t)(d * 1000), i++; }
         else if (!strcmp(a, "--max-memory")) { if (!parse_num(a, v, 1, 4096, &d)) return 2; o.max_memory_mb = (uint32_t)d, i++; }
@@ -109,7 +119,19 @@ int cmd_up(int argc, char **argv) {
         return 1;
     }
     char err[1024];
+    /* A registry reference (not a local path): pull, verify, run from the cache. */
+    char *pulled = NULL, cache[4096];
+    struct stat st;
+    if (stat(from, &st) != 0 && oci_looks_like_ref(from)) {
+        reg.log = stderr;
+        if (!(pulled = oci_pull_cached(from, oci_default_cache(cache, sizeof cache), &reg, err, sizeof err))) {
+            fprintf(stderr, "anywhere up: %s\n", err);
+            return 1;
+        }
+        from = pulled;
+    }
     app *a = app_load(from, err, sizeof err);
+    free(pulled);
     if (!a || !app_resolve_variables(a, err, sizeof err)) {
         fprintf(stderr, "anywhere up: %s\n", err);
         app_free(a);
