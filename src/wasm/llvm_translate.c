@@ -756,6 +756,230 @@ static void simd_generic(tr *t, uint32_t op, const imm *im) {
 static LLVMTypeRef vec(tr *t, LLVMTypeRef el, unsigned n) { (void)t; return LLVMVectorType(el, n); }
 static LLVMValueRef as(tr *t, LLVMValueRef v, LLVMTypeRef ty) { return LLVMBuildBitCast(t->b, v, ty, ""); }
 
+static LLVMValueRef splat_to(tr *t, LLVMValueRef x, LLVMTypeRef vty) {
+    unsigned n = LLVMGetVectorSize(vty);
+    LLVMValueRef v = LLVMGetUndef(vty);
+    for (unsigned k = 0; k < n; k++) v = LLVMBuildInsertElement(t->b, v, x, ci32(t, k), "");
+    return v;
+}
+
+static LLVMValueRef vintr1(tr *t, const char *name, LLVMValueRef a) { return call_intr1(t, name, a); }
+static LLVMValueRef vintr2(tr *t, const char *name, LLVMValueRef a, LLVMValueRef b) {
+    return call_intr2(t, name, a, b);
+}
+
+/* Lane shape of the integer instructions, by the sub-opcode's name family. */
+static LLVMTypeRef ishape(tr *t, unsigned bits) { return vec(t, LLVMIntTypeInContext(t->c, bits), 128 / bits); }
+
+static LLVMValueRef half(tr *t, LLVMValueRef v, bool high) {
+    unsigned n = LLVMGetVectorSize(LLVMTypeOf(v));
+    LLVMValueRef mask[8];
+    for (unsigned k = 0; k < n / 2; k++) mask[k] = ci32(t, k + (high ? n / 2 : 0));
+    return LLVMBuildShuffleVector(t->b, v, LLVMGetUndef(LLVMTypeOf(v)), LLVMConstVector(mask, n / 2), "");
+}
+
+/* The rest of the common integer and float lane operations. */
+static bool simd_native2(tr *t, uint32_t op) {
+    static const LLVMIntPredicate ipred[10] = {LLVMIntEQ, LLVMIntNE, LLVMIntSLT, LLVMIntULT, LLVMIntSGT,
+                                               LLVMIntUGT, LLVMIntSLE, LLVMIntULE, LLVMIntSGE, LLVMIntUGE};
+    static const LLVMRealPredicate fpred[6] = {LLVMRealOEQ, LLVMRealUNE, LLVMRealOLT,
+                                               LLVMRealOGT, LLVMRealOLE, LLVMRealOGE};
+    LLVMTypeRef f32x4 = vec(t, t->f32, 4), f64x2 = vec(t, t->f64, 2);
+    int cmp = -1;
+    unsigned bits = 0;
+    if (op >= OP_I8X16_EQ && op <= OP_I8X16_GE_U) cmp = (int)(op - OP_I8X16_EQ), bits = 8;
+    else if (op >= OP_I16X8_EQ && op <= OP_I16X8_GE_U) cmp = (int)(op - OP_I16X8_EQ), bits = 16;
+    else if (op >= OP_I32X4_EQ && op <= OP_I32X4_GE_U) cmp = (int)(op - OP_I32X4_EQ), bits = 32;
+    if (cmp >= 0) {
+        LLVMTypeRef vty = ishape(t, bits);
+        LLVMValueRef b = as(t, pop(t), vty), a = as(t, pop(t), vty);
+        push(t, as(t, LLVMBuildSExt(t->b, LLVMBuildICmp(t->b, ipred[cmp], a, b, ""), vty, ""), t->v128));
+        return true;
+    }
+    LLVMIntPredicate p64;
+    switch (op) {
+    case OP_I64X2_EQ: p64 = LLVMIntEQ; goto cmp64;
+    case OP_I64X2_NE: p64 = LLVMIntNE; goto cmp64;
+    case OP_I64X2_LT_S: p64 = LLVMIntSLT; goto cmp64;
+    case OP_I64X2_GT_S: p64 = LLVMIntSGT; goto cmp64;
+    case OP_I64X2_LE_S: p64 = LLVMIntSLE; goto cmp64;
+    case OP_I64X2_GE_S: p64 = LLVMIntSGE;
+    cmp64: {
+        LLVMValueRef b = pop(t), a = pop(t);
+        push(t, LLVMBuildSExt(t->b, LLVMBuildICmp(t->b, p64, a, b, ""), t->v128, ""));
+        return true;
+    }
+    default: break;
+    }
+    if ((op >= OP_F32X4_EQ && op <= OP_F32X4_GE) || (op >= OP_F64X2_EQ && op <= OP_F64X2_GE)) {
+        bool f32 = op <= OP_F32X4_GE;
+        LLVMTypeRef vty = f32 ? f32x4 : f64x2;
+        LLVMValueRef b = as(t, pop(t), vty), a = as(t, pop(t), vty);
+        LLVMValueRef c = LLVMBuildFCmp(t->b, fpred[op - (f32 ? OP_F32X4_EQ : OP_F64X2_EQ)], a, b, "");
+        push(t, as(t, LLVMBuildSExt(t->b, c, ishape(t, f32 ? 32 : 64), ""), t->v128));
+        return true;
+    }
+    /* shifts */
+    LLVMOpcode sh = 0;
+    switch (op) {
+    case OP_I8X16_SHL: sh = LLVMShl, bits = 8; break;
+    case OP_I8X16_SHR_S: sh = LLVMAShr, bits = 8; break;
+    case OP_I8X16_SHR_U: sh = LLVMLShr, bits = 8; break;
+    case OP_I16X8_SHL: sh = LLVMShl, bits = 16; break;
+    case OP_I16X8_SHR_S: sh = LLVMAShr, bits = 16; break;
+    case OP_I16X8_SHR_U: sh = LLVMLShr, bits = 16; break;
+    case OP_I32X4_SHL: sh = LLVMShl, bits = 32; break;
+    case OP_I32X4_SHR_S: sh = LLVMAShr, bits = 32; break;
+    case OP_I32X4_SHR_U: sh = LLVMLShr, bits = 32; break;
+    case OP_I64X2_SHL: sh = LLVMShl, bits = 64; break;
+    case OP_I64X2_SHR_S: sh = LLVMAShr, bits = 64; break;
+    case OP_I64X2_SHR_U: sh = LLVMLShr, bits = 64; break;
+    default: break;
+    }
+    if (sh) {
+        LLVMTypeRef vty = ishape(t, bits), el = LLVMGetElementType(vty);
+        LLVMValueRef n = LLVMBuildAnd(t->b, pop(t), ci32(t, bits - 1), "");
+        n = bits == 32 ? n : bits == 64 ? LLVMBuildZExt(t->b, n, el, "") : LLVMBuildTrunc(t->b, n, el, "");
+        LLVMValueRef a = as(t, pop(t), vty);
+        push(t, as(t, LLVMBuildBinOp(t->b, sh, a, splat_to(t, n, vty), ""), t->v128));
+        return true;
+    }
+    /* unary and binary integer ops, by lane width */
+    const char *i2 = NULL, *i1 = NULL;
+    bool neg = false;
+    switch (op) {
+    case OP_I8X16_NEG: neg = true, bits = 8; break;
+    case OP_I16X8_NEG: neg = true, bits = 16; break;
+    case OP_I32X4_NEG: neg = true, bits = 32; break;
+    case OP_I64X2_NEG: neg = true, bits = 64; break;
+    case OP_I8X16_ABS: i1 = "llvm.abs", bits = 8; break;
+    case OP_I16X8_ABS: i1 = "llvm.abs", bits = 16; break;
+    case OP_I32X4_ABS: i1 = "llvm.abs", bits = 32; break;
+    case OP_I64X2_ABS: i1 = "llvm.abs", bits = 64; break;
+    case OP_I8X16_POPCNT: i1 = "llvm.ctpop", bits = 8; break;
+    case OP_I8X16_MIN_S: i2 = "llvm.smin", bits = 8; break;
+    case OP_I8X16_MIN_U: i2 = "llvm.umin", bits = 8; break;
+    case OP_I8X16_MAX_S: i2 = "llvm.smax", bits = 8; break;
+    case OP_I8X16_MAX_U: i2 = "llvm.umax", bits = 8; break;
+    case OP_I16X8_MIN_S: i2 = "llvm.smin", bits = 16; break;
+    case OP_I16X8_MIN_U: i2 = "llvm.umin", bits = 16; break;
+    case OP_I16X8_MAX_S: i2 = "llvm.smax", bits = 16; break;
+    case OP_I16X8_MAX_U: i2 = "llvm.umax", bits = 16; break;
+    case OP_I32X4_MIN_S: i2 = "llvm.smin", bits = 32; break;
+    case OP_I32X4_MIN_U: i2 = "llvm.umin", bits = 32; break;
+    case OP_I32X4_MAX_S: i2 = "llvm.smax", bits = 32; break;
+    case OP_I32X4_MAX_U: i2 = "llvm.umax", bits = 32; break;
+    case OP_I8X16_ADD_SAT_S: i2 = "llvm.sadd.sat", bits = 8; break;
+    case OP_I8X16_ADD_SAT_U: i2 = "llvm.uadd.sat", bits = 8; break;
+    case OP_I8X16_SUB_SAT_S: i2 = "llvm.ssub.sat", bits = 8; break;
+    case OP_I8X16_SUB_SAT_U: i2 = "llvm.usub.sat", bits = 8; break;
+    case OP_I16X8_ADD_SAT_S: i2 = "llvm.sadd.sat", bits = 16; break;
+    case OP_I16X8_ADD_SAT_U: i2 = "llvm.uadd.sat", bits = 16; break;
+    case OP_I16X8_SUB_SAT_S: i2 = "llvm.ssub.sat", bits = 16; break;
+    case OP_I16X8_SUB_SAT_U: i2 = "llvm.usub.sat", bits = 16; break;
+    default: break;
+    }
+    if (neg || i1 || i2) {
+        LLVMTypeRef vty = ishape(t, bits);
+        LLVMValueRef r;
+        if (i2) {
+            LLVMValueRef b = as(t, pop(t), vty), a = as(t, pop(t), vty);
+            r = vintr2(t, i2, a, b);
+        } else {
+            LLVMValueRef a = as(t, pop(t), vty);
+            r = neg ? LLVMBuildNeg(t->b, a, "")
+              : !strcmp(i1, "llvm.abs") ? vintr2(t, i1, a, LLVMConstInt(t->i1, 0, 0)) : vintr1(t, i1, a);
+        }
+        push(t, as(t, r, t->v128));
+        return true;
+    }
+    /* extensions */
+    unsigned from = 0;
+    bool high = false, sgn = false;
+    switch (op) {
+    case OP_I16X8_EXTEND_LOW_I8X16_S: from = 8, sgn = true; break;
+    case OP_I16X8_EXTEND_HIGH_I8X16_S: from = 8, sgn = true, high = true; break;
+    case OP_I16X8_EXTEND_LOW_I8X16_U: from = 8; break;
+    case OP_I16X8_EXTEND_HIGH_I8X16_U: from = 8, high = true; break;
+    case OP_I32X4_EXTEND_LOW_I16X8_S: from = 16, sgn = true; break;
+    case OP_I32X4_EXTEND_HIGH_I16X8_S: from = 16, sgn = true, high = true; break;
+    case OP_I32X4_EXTEND_LOW_I16X8_U: from = 16; break;
+    case OP_I32X4_EXTEND_HIGH_I16X8_U: from = 16, high = true; break;
+    case OP_I64X2_EXTEND_LOW_I32X4_S: from = 32, sgn = true; break;
+    case OP_I64X2_EXTEND_HIGH_I32X4_S: from = 32, sgn = true, high = true; break;
+    case OP_I64X2_EXTEND_LOW_I32X4_U: from = 32; break;
+    case OP_I64X2_EXTEND_HIGH_I32X4_U: from = 32, high = true; break;
+    default: break;
+    }
+    if (from) {
+        LLVMValueRef h = half(t, as(t, pop(t), ishape(t, from)), high);
+        LLVMTypeRef wide = ishape(t, from * 2);
+        push(t, as(t, sgn ? LLVMBuildSExt(t->b, h, wide, "") : LLVMBuildZExt(t->b, h, wide, ""), t->v128));
+        return true;
+    }
+    switch (op) {
+    case OP_F32X4_ABS: case OP_F64X2_ABS: case OP_F32X4_NEG: case OP_F64X2_NEG:
+    case OP_F32X4_SQRT: case OP_F64X2_SQRT: {
+        bool f32 = op == OP_F32X4_ABS || op == OP_F32X4_NEG || op == OP_F32X4_SQRT;
+        LLVMValueRef a = as(t, pop(t), f32 ? f32x4 : f64x2);
+        LLVMValueRef r = (op == OP_F32X4_NEG || op == OP_F64X2_NEG) ? LLVMBuildFNeg(t->b, a, "")
+                       : vintr1(t, (op == OP_F32X4_ABS || op == OP_F64X2_ABS) ? "llvm.fabs" : "llvm.sqrt", a);
+        push(t, as(t, r, t->v128));
+        return true;
+    }
+    case OP_F32X4_PMIN: case OP_F32X4_PMAX: case OP_F64X2_PMIN: case OP_F64X2_PMAX: {
+        bool f32 = op == OP_F32X4_PMIN || op == OP_F32X4_PMAX;
+        bool mn = op == OP_F32X4_PMIN || op == OP_F64X2_PMIN;
+        LLVMTypeRef vty = f32 ? f32x4 : f64x2;
+        LLVMValueRef b = as(t, pop(t), vty), a = as(t, pop(t), vty);
+        /* pmin: b < a ? b : a; pmax: a < b ? b : a */
+        LLVMValueRef c = mn ? LLVMBuildFCmp(t->b, LLVMRealOLT, b, a, "") : LLVMBuildFCmp(t->b, LLVMRealOLT, a, b, "");
+        push(t, as(t, LLVMBuildSelect(t->b, c, b, a, ""), t->v128));
+        return true;
+    }
+    case OP_F32X4_CONVERT_I32X4_S: case OP_F32X4_CONVERT_I32X4_U: {
+        LLVMValueRef a = as(t, pop(t), ishape(t, 32));
+        LLVMValueRef r = op == OP_F32X4_CONVERT_I32X4_S ? LLVMBuildSIToFP(t->b, a, f32x4, "") : LLVMBuildUIToFP(t->b, a, f32x4, "");
+        push(t, as(t, r, t->v128));
+        return true;
+    }
+    case OP_F64X2_CONVERT_LOW_I32X4_S: case OP_F64X2_CONVERT_LOW_I32X4_U: {
+        LLVMValueRef a = half(t, as(t, pop(t), ishape(t, 32)), false);
+        LLVMValueRef r = op == OP_F64X2_CONVERT_LOW_I32X4_S ? LLVMBuildSIToFP(t->b, a, f64x2, "") : LLVMBuildUIToFP(t->b, a, f64x2, "");
+        push(t, as(t, r, t->v128));
+        return true;
+    }
+    case OP_I32X4_TRUNC_SAT_F32X4_S: case OP_I32X4_TRUNC_SAT_F32X4_U: {
+        LLVMValueRef a = as(t, pop(t), f32x4);
+        LLVMTypeRef tys[2] = {ishape(t, 32), f32x4}, fty;
+        LLVMValueRef f = intrinsic(t, op == OP_I32X4_TRUNC_SAT_F32X4_S ? "llvm.fptosi.sat" : "llvm.fptoui.sat", tys, 2, &fty);
+        push(t, as(t, LLVMBuildCall2(t->b, fty, f, &a, 1, ""), t->v128));
+        return true;
+    }
+    case OP_V128_ANY_TRUE: {
+        LLVMValueRef a = as(t, pop(t), LLVMIntTypeInContext(t->c, 128));
+        push(t, b2i(t, LLVMBuildICmp(t->b, LLVMIntNE, a, LLVMConstNull(LLVMTypeOf(a)), "")));
+        return true;
+    }
+    case OP_I8X16_ALL_TRUE: case OP_I16X8_ALL_TRUE: case OP_I32X4_ALL_TRUE: case OP_I64X2_ALL_TRUE:
+    case OP_I8X16_BITMASK: case OP_I16X8_BITMASK: case OP_I32X4_BITMASK: case OP_I64X2_BITMASK: {
+        bool all = op == OP_I8X16_ALL_TRUE || op == OP_I16X8_ALL_TRUE || op == OP_I32X4_ALL_TRUE || op == OP_I64X2_ALL_TRUE;
+        bits = (op == OP_I8X16_ALL_TRUE || op == OP_I8X16_BITMASK) ? 8
+             : (op == OP_I16X8_ALL_TRUE || op == OP_I16X8_BITMASK) ? 16
+             : (op == OP_I32X4_ALL_TRUE || op == OP_I32X4_BITMASK) ? 32 : 64;
+        LLVMTypeRef vty = ishape(t, bits);
+        unsigned n = 128 / bits;
+        LLVMValueRef a = as(t, pop(t), vty);
+        LLVMValueRef c = LLVMBuildICmp(t->b, all ? LLVMIntNE : LLVMIntSLT, a, LLVMConstNull(vty), "");
+        LLVMValueRef m = LLVMBuildBitCast(t->b, c, LLVMIntTypeInContext(t->c, n), "");
+        if (all) push(t, b2i(t, LLVMBuildICmp(t->b, LLVMIntEQ, m, LLVMConstAllOnes(LLVMTypeOf(m)), "")));
+        else push(t, LLVMBuildZExt(t->b, m, t->i32, ""));
+        return true;
+    }
+    default: return false;
+    }
+}
+
 /* Common SIMD instructions as LLVM vector operations; false: not handled. */
 static bool simd_native(tr *t, uint32_t op, const imm *im) {
     LLVMTypeRef i8x16 = vec(t, t->i8, 16), i16x8 = vec(t, t->i16, 8), i32x4 = vec(t, t->i32, 4),
@@ -848,19 +1072,54 @@ static bool simd_native(tr *t, uint32_t op, const imm *im) {
         push(t, as(t, LLVMBuildShuffleVector(t->b, a, b, LLVMConstVector(mask, 16), ""), t->v128));
         return true;
     }
-    case OP_I8X16_EQ: case OP_I16X8_EQ: case OP_I32X4_EQ: case OP_I8X16_NE: case OP_I16X8_NE: case OP_I32X4_NE: {
-        LLVMTypeRef vty = (op == OP_I8X16_EQ || op == OP_I8X16_NE) ? i8x16 : (op == OP_I16X8_EQ || op == OP_I16X8_NE) ? i16x8 : i32x4;
-        bool eq = op == OP_I8X16_EQ || op == OP_I16X8_EQ || op == OP_I32X4_EQ;
-        LLVMValueRef b = as(t, pop(t), vty), a = as(t, pop(t), vty);
-        LLVMValueRef c = LLVMBuildICmp(t->b, eq ? LLVMIntEQ : LLVMIntNE, a, b, "");
-        push(t, as(t, LLVMBuildSExt(t->b, c, vty, ""), t->v128));
-        return true;
-    }
-    default: return false;
+    default: return simd_native2(t, op);
     }
     LLVMValueRef b = as(t, pop(t), ty), a = as(t, pop(t), ty);
     push(t, as(t, LLVMBuildBinOp(t->b, bop, a, b, ""), t->v128));
     return true;
+}
+
+static LLVMValueRef mem_load(tr *t, LLVMTypeRef ty, LLVMValueRef p) {
+    LLVMValueRef v = LLVMBuildLoad2(t->b, ty, p, "");
+    LLVMSetAlignment(v, 1);
+    LLVMSetMetadata(v, t->md_memload, t->md_empty);
+    return tag(t, v, t->tbaa_mem);
+}
+
+/* Extending, splatting, zero-filling and lane loads as vector IR. */
+static bool simd_load_native(tr *t, uint32_t op, const imm *im, uint32_t size) {
+    if (op >= OP_V128_LOAD8X8_S && op <= OP_V128_LOAD32X2_U) {
+        unsigned k = (op - OP_V128_LOAD8X8_S) / 2, bits = 8u << k, n = 8u >> k;
+        bool sgn = (op - OP_V128_LOAD8X8_S) % 2 == 0;
+        LLVMValueRef p = mem_addr(t, pop(t), im->offset, 8);
+        LLVMValueRef v = mem_load(t, vec(t, LLVMIntTypeInContext(t->c, bits), n), p);
+        LLVMTypeRef wide = vec(t, LLVMIntTypeInContext(t->c, bits * 2), n);
+        v = sgn ? LLVMBuildSExt(t->b, v, wide, "") : LLVMBuildZExt(t->b, v, wide, "");
+        push(t, as(t, v, t->v128));
+        return true;
+    }
+    if ((op >= OP_V128_LOAD8_SPLAT && op <= OP_V128_LOAD64_SPLAT) || op == OP_V128_LOAD32_ZERO ||
+        op == OP_V128_LOAD64_ZERO || (op >= OP_V128_LOAD8_LANE && op <= OP_V128_LOAD64_LANE)) {
+        LLVMTypeRef el = LLVMIntTypeInContext(t->c, size * 8);
+        unsigned n = 16 / size;
+        LLVMTypeRef vty = vec(t, el, n);
+        LLVMValueRef v;
+        bool lane = op >= OP_V128_LOAD8_LANE && op <= OP_V128_LOAD64_LANE;
+        if (lane) v = as(t, pop(t), vty);
+        LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
+        LLVMValueRef x = mem_load(t, el, p);
+        if (lane) {
+            v = LLVMBuildInsertElement(t->b, v, x, ci32(t, im->lane), "");
+        } else if (op == OP_V128_LOAD32_ZERO || op == OP_V128_LOAD64_ZERO) {
+            v = LLVMBuildInsertElement(t->b, LLVMConstNull(vty), x, ci32(t, 0), "");
+        } else {
+            v = LLVMGetUndef(vty);
+            for (unsigned k = 0; k < n; k++) v = LLVMBuildInsertElement(t->b, v, x, ci32(t, k), "");
+        }
+        push(t, as(t, v, t->v128));
+        return true;
+    }
+    return false;
 }
 
 static void simd_mem(tr *t, uint32_t op, const imm *im) {
@@ -888,6 +1147,7 @@ static void simd_mem(tr *t, uint32_t op, const imm *im) {
         push(t, v);
         return;
     }
+    if (simd_load_native(t, op, im, size)) return;
     /* the other loads: simd.c's, on the checked address */
     LLVMValueRef vecin = NULL;
     if (op >= OP_V128_LOAD8_LANE && op <= OP_V128_LOAD64_LANE) vecin = pop(t);
