@@ -11,9 +11,10 @@ APP_HANDLER     = $(APP_WASM_CC) $(APP_WASM_FLAGS) -mexec-model=reactor -Isdk/c
 APP_COMMAND     = $(APP_WASM_CC) $(APP_WASM_FLAGS)
 
 APP_EXAMPLES = examples/hello/hello.wasm examples/wagi/wagi.wasm examples/router/users.wasm \
-               examples/router/files.wasm examples/ollama-chat/chat.wasm examples/llm-chat/chat.wasm
+               examples/router/files.wasm examples/ollama-chat/chat.wasm examples/llm-chat/chat.wasm \
+               examples/wasi-nn-chat/chat.wasm
 APP_GUESTS   = $(patsubst tests/app/guests/%.c,$(BUILD)/tests/app/%.wasm,$(wildcard tests/app/guests/*.c))
-APP_TESTS    = $(BUILD)/tests/app/test_router
+APP_TESTS    = $(BUILD)/tests/app/test_router $(BUILD)/tests/app/nn_stream.wasm
 
 .PHONY: app-examples app-tests
 all: app-examples app-tests
@@ -23,12 +24,16 @@ app-tests: $(APP_GUESTS) $(APP_TESTS)
 examples/hello/hello.wasm examples/router/users.wasm examples/ollama-chat/chat.wasm examples/llm-chat/chat.wasm: %.wasm: %.c $(APP_SDK) mk/app.mk
 	$(APP_HANDLER) -o $(@:.wasm=.tmp$$$$.wasm) $< sdk/c/anywhere.c && mv -f $(@:.wasm=.tmp$$$$.wasm) $@
 
-examples/wagi/wagi.wasm examples/router/files.wasm: %.wasm: %.c mk/app.mk
+examples/wagi/wagi.wasm examples/router/files.wasm examples/wasi-nn-chat/chat.wasm: %.wasm: %.c mk/app.mk
 	$(APP_COMMAND) -o $(@:.wasm=.tmp$$$$.wasm) $< && mv -f $(@:.wasm=.tmp$$$$.wasm) $@
 
 $(BUILD)/tests/app/%.wasm: tests/app/guests/%.c $(APP_SDK) mk/app.mk
 	@mkdir -p $(dir $@)
 	$(APP_HANDLER) -o $@.tmp $< sdk/c/anywhere.c && mv -f $@.tmp $@
+
+$(BUILD)/tests/app/nn_stream.wasm: tests/app/nn/nn_stream.c mk/app.mk
+	@mkdir -p $(dir $@)
+	$(APP_COMMAND) -o $@.tmp $< && mv -f $@.tmp $@
 
 $(BUILD)/tests/app/test_%: tests/app/test_%.c $(BUILD)/libanywhere.a
 	@mkdir -p $(dir $@)

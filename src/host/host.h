@@ -114,6 +114,13 @@ typedef struct host_store_data {
  * anywhere_llm_v1 and wasi_ephemeral_nn in l. */
 bool host_define(aw_linker *l);
 
+/* `anywhere run --nn-preload NAME:GGML:AUTO:PATH.gguf ...`: a host that
+ * serves the preloaded models to one program through wasi_ephemeral_nn. */
+typedef struct host_nn_preload host_nn_preload;
+host_nn_preload *host_nn_preload_new(const char *const *specs, int n, char *err, size_t errlen);
+bool host_nn_preload_define(host_nn_preload *p, aw_linker *l);
+void host_nn_preload_free(host_nn_preload *p);
+
 /* True when module is one of the host's import modules. */
 bool host_is_module(const char *module);
 

@@ -68,6 +68,7 @@ int host_llm_embed(host_llm *l, const char *model, const char *const *texts, siz
 
 /* A backend's implementation: local (in process) and remote (HTTP). */
 typedef struct host_llm_local host_llm_local;
+host_llm_local *host_llm_local_of(host_llm *l);
 host_llm_local *host_llm_local_new(int threads);
 void host_llm_local_free(host_llm_local *l);
 bool host_llm_local_add(host_llm_local *l, const char *model, const char *path, char *err, size_t errlen);
@@ -182,6 +183,8 @@ bool host_define_kv(aw_linker *l);
 bool host_define_outbound(aw_linker *l);
 bool host_define_llm(aw_linker *l);
 bool host_define_nn(aw_linker *l);
+/* wasi_ephemeral_nn acting on CALL (NULL: the store's user data's call). */
+bool host_nn_define(aw_linker *l, host_call *call);
 void host_nn_call_free(host_call *k);
 void host_kv_call_free(host_call *k);
 

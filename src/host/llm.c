@@ -46,6 +46,8 @@ host_llm *host_llm_new(const host_config *cfg, char *err, size_t errlen) {
     return l;
 }
 
+host_llm_local *host_llm_local_of(host_llm *l) { return l->local; }
+
 void host_llm_free(host_llm *l) {
     host_llm_local_free(l->local);
     free(l);

@@ -244,5 +244,31 @@ check "examples/llm-chat: ollama backend (serve-model) answers" contains "$r" "H
 check "examples/llm-chat: ollama backend usage" grep -qi "x-generated-tokens: 9" "$T/lchat2.h"
 stop
 
+# ---- WASI-NN ------------------------------------------------------------------------------
+M=$T/app/.anywhere/ai-models/tiny.gguf
+r=$("$AW" run --nn-preload "default:GGML:AUTO:$M" "$ROOT/examples/wasi-nn-chat/chat.wasm" default 'Why is the sky blue?' 2>"$T/nn.err")
+check "wasi-nn: run --nn-preload runs the WasmEdge-style example" [ ${#r} -gt 2 ]
+check "wasi-nn: usage JSON at output 1" grep -q '"input_tokens":[0-9]*,"output_tokens":64' "$T/nn.err"
+r=$("$AW" run --nn-preload "default:GGML:AUTO:$M" "$ROOT/examples/wasi-nn-chat/chat.wasm" other x 2>&1)
+check "wasi-nn: a name not preloaded is model-not-found (103)" contains "$r" "error 103"
+r=$("$AW" run --nn-preload "default:ONNX:AUTO:$M" "$ROOT/examples/wasi-nn-chat/chat.wasm" default x 2>&1)
+check "wasi-nn: only GGML preloads" contains "$r" "only the GGML encoding"
+mkdir -p "$T/nnd" && cp "$M" "$T/nnd/m.gguf"
+r=$("$AW" run --dir "$T/nnd::/m" --nn-preload "default:GGML:AUTO:$M" "$G/nn_stream.wasm" default /m/m.gguf 2>&1)
+check "wasi-nn: old tensor numbering (u8 = 2) and JSON options" contains "$r" "set_input options: 0"
+check "wasi-nn: other tensor types refused" contains "$r" "set_input f32: 1"
+check "wasi-nn: compute_single streams to end of sequence (100)" contains "$r" "compute_single end: 100 pieces 5"
+check "wasi-nn: usage after streaming" contains "$r" 'usage single: {"input_tokens":5,"output_tokens":5}'
+check "wasi-nn: fini_single" contains "$r" "fini_single: 0"
+check "wasi-nn: get_output into a small buffer is too-large (7)" contains "$r" "get_output small: 7"
+check "wasi-nn: unload, then the graph is gone" contains "$r" "init unloaded: 1"
+check "wasi-nn: load from GGUF bytes; other encodings refused" contains "$r" "load bytes wrong encoding: 2"
+check "wasi-nn: a model loaded from bytes computes" contains "$r" 'loaded model usage: {"input_tokens":4,"output_tokens":3}'
+mkdir -p "$T/state-nn/ai-models" && cp "$M" "$T/state-nn/ai-models/"
+up nnchat -f "$ROOT/examples/wasi-nn-chat" --state-dir "$T/state-nn"
+r=$(curl -s --max-time 60 -w ' HTTP%{http_code}' -d 'Why is the sky blue?' "http://127.0.0.1:$PORT/chat")
+check "examples/wasi-nn-chat: served by anywhere up (WAGI), local engine" contains "$r" "HTTP200"
+stop
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
