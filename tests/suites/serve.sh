@@ -102,6 +102,16 @@ check "20 concurrent requests" many
 stop_echo() { kill -TERM "$ECHO_PID" && wait "$ECHO_PID"; }
 check "SIGTERM stops the server cleanly (exit 0)" stop_echo
 
+# The same server with handlers run inline on the event loops.
+"$BUILD/tests/serve/http_echo" --inline >"$TMP/echo2.out" 2>"$TMP/echo2.err" & ECHO_PID=$!; PIDS="$PIDS $ECHO_PID"
+for _ in $(seq 50); do [ -s "$TMP/echo2.out" ] && break; sleep 0.1; done
+EP=$(awk '/^port/{print $2}' "$TMP/echo2.out"); E="http://127.0.0.1:$EP"
+check "inline handlers: pipelining" pipelined
+check "inline handlers: chunked body" [ "$(printf 'xy%.0s' $(seq 500) | curl -s -H 'Transfer-Encoding: chunked' --data-binary @- "$E/echo" | head -1)" = "POST /echo? len=1000" ]
+check "inline handlers: keep-alive" bash -c "curl -sv '$E/echo' '$E/echo' 2>&1 | grep -q 'Re-using existing connection'"
+check "inline handlers: 20 concurrent requests" many
+check "inline handlers: SIGTERM" stop_echo
+
 echo "-- anywhere serve-model (a synthesised llama model, real HTTP client)"
 ANY="$BUILD/anywhere"
 if ! "$ANY" model synth -o "$TMP/tiny.gguf" --seed 7 >/dev/null 2>&1; then
