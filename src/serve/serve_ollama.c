@@ -119,6 +119,10 @@ void serve_ollama_generate(serve_state *s, const http_request *req, http_respons
             gen[n_msgs++] = (ai_chat_msg){"user", prompt};
         }
     }
+    if (!chat) {
+        job.context = cJSON_GetObjectItemCaseSensitive(body, "context");
+        if (job.context && !cJSON_IsNull(job.context) && !cJSON_IsArray(job.context)) { serve_reply_error(res, 400, "context must be a list of token ids"); goto done; }
+    }
     if (serve_job_start(&job, s, m, chat ? msgs : gen, (size_t)n_msgs, raw, &opts, res)) goto done;
     if (out.stream) http_stream_start(res, 200, "application/x-ndjson");
     int rc = serve_generate(m, job.prompt, job.n_prompt, &opts, emit, &out, res, &st, err, sizeof err);

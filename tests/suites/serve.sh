@@ -153,6 +153,12 @@ post stop2.json /api/generate '{"model":"tiny","prompt":"x","stream":false,"opti
 check "options.stop cuts the output before the stop string" bash -c "node -e '
 const fs=require(\"fs\");const a=JSON.parse(fs.readFileSync(\"$TMP/stop.json\",\"utf8\")).response, b=JSON.parse(fs.readFileSync(\"$TMP/stop2.json\",\"utf8\"));
 const s=$STOPSTR; process.exit(b.done_reason==\"stop\" && b.response===a.slice(0,a.indexOf(s)) ?0:1)'"
+ctxtest() {
+    local c; c=$(node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).context))' "$TMP/gen.json")
+    post ctx.json /api/generate '{"model":"tiny","prompt":"And then?","stream":false,"context":'"$c"',"options":{"num_predict":2,"temperature":0}}' >/dev/null
+    json "$TMP/ctx.json" 'L[0].context.slice(0,'"$(echo "$c" | tr -cd , | wc -c)"'+1).join()=='"'${c//[\[\]]/}'"' && L[0].prompt_eval_count < L[0].context.length-2'
+}
+check "context continues an exchange, reusing the KV cache" ctxtest
 post emb.json /api/embed '{"model":"tiny","input":["hello","world"]}' >/dev/null
 check "/api/embed returns normalised vectors" json "$TMP/emb.json" '(e=>e.length==2 && e[0].length==256 && Math.abs(Math.hypot(...e[0])-1)<1e-3 && L[0].prompt_eval_count>0)(L[0].embeddings)'
 post emb1.json /api/embeddings '{"model":"tiny","prompt":"hello"}' >/dev/null
