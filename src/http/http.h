@@ -128,6 +128,8 @@ int http_stream_write(http_response *r, const void *data, size_t len);
 int http_stream_end(http_response *r);
 /* True once the client has closed its side or a write failed: stop work. */
 int http_client_gone(http_response *r);
+/* True once http_server_stop was called: long handlers may wind down. */
+int http_server_stopping(const http_response *r);
 
 const char *http_status_text(int status);
 

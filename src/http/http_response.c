@@ -48,6 +48,8 @@ int http_client_gone(http_response *r) {
     return r->gone;
 }
 
+int http_server_stopping(const http_response *r) { return atomic_load(&r->conn->loop->srv->stopping); }
+
 /* Writes all of iov, waiting for the socket up to the write timeout. */
 static int send_all(http_response *r, struct iovec *iov, int n) {
     if (r->gone) return -1;

@@ -137,7 +137,8 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
             memmove(out.s, out.s + out.n - hold, hold);
             out.n = hold;
         }
-        if (res && http_client_gone(res)) { st->done_reason = "cancel"; out.n = 0; break; }
+        /* Nobody will read the rest, or the server is shutting down. */
+        if (res && (http_client_gone(res) || http_server_stopping(res))) { st->done_reason = "cancel"; out.n = 0; break; }
         if (o->num_predict >= 0 && st->eval_n >= o->num_predict) break; /* its logits would go unused */
         if (pos + 1 >= n_ctx) { pos++; break; } /* no room to evaluate it */
         if (ai_eval(m->ctx, &tok, 1, pos, logits)) {

@@ -136,7 +136,10 @@ int serve_run(const serve_config *cfg) {
             free(s);
             return 1;
         }
-    http_server_config hc = {.listen = cfg->listen, .handler = serve_handle, .ud = s, .workers = 32};
+    http_server_config hc = {.listen = cfg->listen, .handler = serve_handle, .ud = s,
+                             /* Requests wait for their model on a worker; enough of them that
+                              * queued generations do not hold up /api/tags and friends. */
+                             .workers = 128};
     s->http = http_server_new(&hc, err, sizeof err);
     if (!s->http) {
         fprintf(stderr, "anywhere serve-model: %s\n", err);

@@ -235,8 +235,20 @@ keepalive2() {
     ! curl -s "$S/api/ps" | grep -q tiny:latest
 }
 check "keep_alive \"1s\" unloads after idling" keepalive2
-stop_sm() { kill -TERM "$SM_PID" && wait "$SM_PID"; }
-check "serve-model exits 0 on SIGTERM" stop_sm
+stop_sm() {
+    # with a long generation streaming: it is wound down, not waited for
+    local p cp
+    for p in hello go x again; do
+        curl -s -N "$S/api/generate" -d '{"model":"tiny","prompt":"'$p'","options":{"num_predict":1500,"temperature":0}}' >/dev/null & cp=$!
+        sleep 0.5
+        kill -0 "$cp" 2>/dev/null && break
+    done
+    local t0; t0=$(date +%s%N)
+    kill -TERM "$SM_PID" && wait "$SM_PID" || return 1
+    wait "$cp" 2>/dev/null
+    [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000 ]
+}
+check "serve-model exits 0 on SIGTERM, mid-stream, within 3 s" stop_sm
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
