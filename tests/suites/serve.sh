@@ -41,7 +41,7 @@ if command -v clang >/dev/null; then
         bash -c "make -s ${SAN:+SAN=1} fuzz-tokenizer FUZZ_SECONDS=5 >'$TMP/fuzz2.log' 2>&1 || { tail -20 '$TMP/fuzz2.log'; exit 1; }"
 fi
 
-echo "-- tokenizer parity with npm llama-tokenizer-js / llama3-tokenizer-js"
+echo "-- tokenizer parity with npm llama-tokenizer-js / llama3-tokenizer-js; pre-tokenizers vs JS regexes"
 TOKDIR=tests/ai/tok
 if [ ! -d "$TOKDIR/node_modules/llama3-tokenizer-js" ] && command -v npm >/dev/null; then
     (cd "$TOKDIR" && npm ci --silent >/dev/null 2>&1)
@@ -49,6 +49,7 @@ fi
 if [ -d "$TOKDIR/node_modules/llama3-tokenizer-js" ] && node "$TOKDIR/convert.mjs" "$TMP/tok" >/dev/null; then
     unit "$BUILD/tests/ai/tok_parity" "$TMP/tok/llama2.gguf" "$TMP/tok/llama2.cases"
     unit "$BUILD/tests/ai/tok_parity" "$TMP/tok/llama3.gguf" "$TMP/tok/llama3.cases"
+    unit "$BUILD/tests/ai/tok_pretok" "$TMP/tok/pretok.cases"
 else
     bad "reference tokenizers unavailable (run npm ci in $TOKDIR)"
 fi
