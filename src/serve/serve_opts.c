@@ -11,6 +11,9 @@
 static void defaults(serve_opts *o) {
     memset(o, 0, sizeof *o);
     ai_sampler_params_default(&o->sp);
+    /* The default seed is the second on the clock: two requests in the same
+     * second would sample alike. Without a "seed", each gets its own. */
+    o->sp.seed = (uint64_t)serve_now_ns() ^ ((uint64_t)pthread_self() * 0x9E3779B97F4A7C15ull);
     o->num_predict = -1;
     o->keep_alive_ms = 5 * 60 * 1000;
 }
