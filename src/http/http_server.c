@@ -240,7 +240,15 @@ static void loop_accept(http_loop *l) {
         struct sockaddr_storage sa;
         socklen_t sl = sizeof sa;
         int fd = accept4(l->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return;
+        if (fd < 0) {
+            /* Out of descriptors: the pending connection stays readable, so
+             * stop watching the socket for a moment instead of spinning. */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                epoll_ctl(l->epfd, EPOLL_CTL_DEL, l->listen_fd, NULL);
+                l->accept_paused_until = http_now_ms() + 100;
+            }
+            return;
+        }
         http_conn *c = calloc(1, sizeof *c);
         if (!c) { close(fd); continue; }
         int one = 1;
@@ -297,7 +305,7 @@ static void *loop_main(void *arg) {
     struct epoll_event evs[64];
     long long last_sweep = http_now_ms();
     while (!atomic_load(&l->srv->stopping)) {
-        int n = epoll_wait(l->epfd, evs, 64, 250);
+        int n = epoll_wait(l->epfd, evs, 64, l->accept_paused_until ? 50 : 250);
         for (int i = 0; i < n; i++) {
             void *p = evs[i].data.ptr;
             if (p == &l->listen_fd) loop_accept(l);
@@ -312,6 +320,11 @@ static void *loop_main(void *arg) {
         }
         long long now = http_now_ms();
         if (now - last_sweep >= 250) { loop_timeouts(l); last_sweep = now; }
+        if (l->accept_paused_until && now >= l->accept_paused_until) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &l->listen_fd};
+            epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->listen_fd, &ev);
+            l->accept_paused_until = 0;
+        }
     }
     return NULL;
 }
