@@ -63,11 +63,12 @@ static size_t stop_prefix_hold(const serve_opts *o, const char *s, size_t n) {
     return hold;
 }
 
-/* Finds the earliest stop string in text; returns its offset or -1. */
-static long find_stop(const serve_opts *o, const char *s) {
+/* Finds the earliest stop string in s[0..n) (which may hold NUL bytes, a
+ * model can emit <0x00>); returns its offset or -1. */
+static long find_stop(const serve_opts *o, const char *s, size_t n) {
     long best = -1;
     for (int i = 0; i < o->n_stop; i++) {
-        const char *hit = o->stop[i][0] ? strstr(s, o->stop[i]) : NULL;
+        const char *hit = o->stop[i][0] ? memmem(s, n, o->stop[i], strlen(o->stop[i])) : NULL;
         if (hit && (best < 0 || hit - s < best)) best = hit - s;
     }
     return best;
@@ -125,7 +126,7 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
         if (pl > sizeof piece) pl = sizeof piece;
         size_t tl = ai_utf8_stream_push(&u8, piece, pl, text);
         if (pending_add(&out, text, tl)) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
-        long at = o->n_stop ? find_stop(o, out.s ? out.s : "") : -1;
+        long at = o->n_stop && out.n ? find_stop(o, out.s, out.n) : -1;
         if (at >= 0) {
             out.n = (size_t)at;
             st->done_reason = "stop";
