@@ -61,6 +61,7 @@ EP=$(awk '/^port/{print $2}' "$TMP/echo.out")
 E="http://127.0.0.1:$EP"
 check "echo with body" [ "$(curl -s -d hello "$E/echo?a=1")" = "$(printf 'POST /echo?a=1 len=5\nhello')" ]
 check "404 route" [ "$(curl -s -o /dev/null -w '%{http_code}' "$E/nope")" = 404 ]
+check "HTTP/1.0 keep-alive is answered with Connection: keep-alive" bash -c "curl -sv --http1.0 -H 'Connection: keep-alive' '$E/echo' '$E/echo' 2>&1 | grep -q 'Re-using existing connection'"
 check "keep-alive reuses the connection" bash -c "curl -sv '$E/echo' '$E/echo' 2>&1 | grep -q 'Re-using existing connection'"
 check "chunked request body" [ "$(printf 'abc%.0s' $(seq 1000) | curl -s -H 'Transfer-Encoding: chunked' --data-binary @- "$E/echo" | head -1)" = "POST /echo? len=3000" ]
 check "Expect: 100-continue" bash -c "curl -sv -H 'Expect: 100-continue' -d x '$E/echo' 2>&1 | grep -q '< HTTP/1.1 100 Continue'"
