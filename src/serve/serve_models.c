@@ -289,16 +289,22 @@ char *serve_registry_names(serve_registry *r) {
     return out;
 }
 
-/* Loads the engine objects; called with m->mu held during our turn. */
-static int load(serve_registry *r, serve_model *m, char *err, size_t errlen) {
-    m->model = ai_model_load(m->path, err, errlen);
-    if (!m->model) return -1;
-    const struct ai_gguf *g = ai_model_gguf(m->model);
-    m->tok = ai_tokenizer_from_gguf(g, err, errlen);
-    if (!m->tok) { unload(m); return -1; }
-    m->chat_template = ai_gguf_dup_str(g, "tokenizer.chat_template");
-    m->chat = ai_chat_detect(m->chat_template, m->tok);
-    (void)r;
+/* Loads the engine objects without holding m->mu (loading a big model takes
+ * seconds and /api/ps, the reaper and lookups must not wait), publishing
+ * them under it. Only the holder of the model's turn calls this. */
+static int load(serve_model *m, char *err, size_t errlen) {
+    ai_model *model = ai_model_load(m->path, err, errlen);
+    if (!model) return -1;
+    const struct ai_gguf *g = ai_model_gguf(model);
+    ai_tokenizer *tok = ai_tokenizer_from_gguf(g, err, errlen);
+    if (!tok) { ai_model_free(model); return -1; }
+    char *tmpl = ai_gguf_dup_str(g, "tokenizer.chat_template");
+    pthread_mutex_lock(&m->mu);
+    m->model = model;
+    m->tok = tok;
+    m->chat_template = tmpl;
+    m->chat = ai_chat_detect(tmpl, tok);
+    pthread_mutex_unlock(&m->mu);
     return 0;
 }
 
@@ -306,10 +312,12 @@ int serve_model_acquire(serve_registry *r, serve_model *m, int n_ctx, long long 
     pthread_mutex_lock(&m->mu);
     unsigned long ticket = m->next_ticket++;
     while (m->serving != ticket) pthread_cond_wait(&m->turn, &m->mu);
+    int loaded = m->model != NULL;
+    pthread_mutex_unlock(&m->mu);
+    /* Our turn: until release nobody else touches the engine objects (the
+     * reaper only unloads idle models), so the slow work runs unlocked. */
     long long t0 = serve_now_ns();
-    *load_ns = 0;
-    int rc = 0;
-    if (!m->model) rc = load(r, m, err, errlen);
+    int rc = loaded ? 0 : load(m, err, errlen);
     if (rc == 0) {
         ai_model_info mi;
         ai_model_get_info(m->model, &mi);
@@ -325,7 +333,6 @@ int serve_model_acquire(serve_registry *r, serve_model *m, int n_ctx, long long 
         }
     }
     *load_ns = serve_now_ns() - t0;
-    pthread_mutex_unlock(&m->mu);
     if (rc) serve_model_release(m, 300000);
     return rc;
 }
