@@ -5,6 +5,7 @@
 #define AW_SERVE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -133,7 +134,7 @@ void serve_opts_free(serve_opts *o);
 typedef struct {
     serve_registry reg;
     http_server *http;
-    long long started_ms;
+    atomic_int running;   /* cleared at shutdown: the reaper thread stops */
 } serve_state;
 
 void serve_handle(const http_request *req, http_response *res, void *ud);
