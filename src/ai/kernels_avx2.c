@@ -140,8 +140,9 @@ TILE42(tile42_q4_0, ai_block_q4_0, _mm256_sub_epi8(nibbles_32(a[r][i].qs), _mm25
  * activation block's sum. The 8 multiply-adds of a block fit in int16
  * (|8 x 2 x 15 x 128| < 32768), so one madd per block widens them. */
 TARGET static inline __attribute__((always_inline)) void
-q4_0x8_tile(int T, int nb, float *s, size_t ldo, const ai_block_q4_0x8 *w, const void *x, size_t xb,
+q4_0x8_tile(int T, int nb, float *s, size_t ldo, const void *wv, const void *x, size_t xb,
             const int16_t *ysum, int ys_stride) {
+    const ai_block_q4_0x8 *w = wv;
     const __m256i m4 = _mm256_set1_epi8(0xf), ones = _mm256_set1_epi16(1);
     __m256 acc[4];
     UNROLL
@@ -175,17 +176,81 @@ q4_0x8_tile(int T, int nb, float *s, size_t ldo, const ai_block_q4_0x8 *w, const
     for (int t = 0; t < T; t++) _mm256_storeu_ps(s + t * ldo, acc[t]);
 }
 
-TARGET static void q4_0x8_1(int nb, float *s, size_t ldo, const ai_block_q4_0x8 *w, const void *x, size_t xb,
-                            const int16_t *ysum, int ys_stride) {
-    q4_0x8_tile(1, nb, s, ldo, w, x, xb, ysum, ys_stride);
+/* 8 Q4_K rows x T tokens. Per sub-block, 8 maddubs (unsigned nibbles x
+ * 4 broadcast activations) add up in int16 (8 x 2 x 15 x 128 < 32768),
+ * then one madd applies the 8 rows' scales; the mins meet Q8_K's
+ * per-16 sums once per block. */
+TARGET static inline __attribute__((always_inline)) void
+q4_kx8_tile(int T, int nb, float *s, size_t ldo, const void *wv, const void *x, size_t xb) {
+    const ai_block_q4_kx8 *w = wv;
+    const __m256i m4 = _mm256_set1_epi8(0xf);
+    __m256 acc[4];
+    UNROLL
+    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
+    for (int i = 0; i < nb; i++) {
+        const ai_block_q8_k *y[4];
+        __m256i sumi[4];
+        UNROLL
+        for (int t = 0; t < T; t++) {
+            y[t] = (const ai_block_q8_k *)((const uint8_t *)x + t * xb) + i;
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int j = 0; j < 8; j++) {
+            /* row r's scale in both 16-bit halves of lane r */
+            __m256i sv = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)w[i].scales[j]));
+            sv = _mm256_or_si256(sv, _mm256_slli_epi32(sv, 16));
+            __m256i p[4];
+            UNROLL
+            for (int t = 0; t < T; t++) p[t] = _mm256_setzero_si256();
+            UNROLL
+            for (int c = 0; c < 8; c++) {
+                __m256i v = _mm256_loadu_si256((const __m256i *)w[i].qs[j / 2][c]);
+                __m256i q = _mm256_and_si256(j & 1 ? _mm256_srli_epi16(v, 4) : v, m4);
+                UNROLL
+                for (int t = 0; t < T; t++) {
+                    int32_t y4;
+                    memcpy(&y4, y[t]->qs + 32 * j + 4 * c, 4);
+                    p[t] = _mm256_add_epi16(p[t], _mm256_maddubs_epi16(q, _mm256_set1_epi32(y4)));
+                }
+            }
+            UNROLL
+            for (int t = 0; t < T; t++) sumi[t] = _mm256_add_epi32(sumi[t], _mm256_madd_epi16(p[t], sv));
+        }
+        __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].d));
+        __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].dmin));
+        UNROLL
+        for (int t = 0; t < T; t++) {
+            /* sums of the 8 sub-blocks' activations, paired as the mins are */
+            int32_t bs[4];
+            _mm_storeu_si128((__m128i *)bs, _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)y[t]->bsums),
+                                                           _mm_loadu_si128((const __m128i *)(y[t]->bsums + 8))));
+            __m256i mi = _mm256_setzero_si256();
+            UNROLL
+            for (int jp = 0; jp < 4; jp++)
+                mi = _mm256_add_epi32(mi, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)w[i].mins[jp])),
+                                                            _mm256_set1_epi32(bs[jp])));
+            __m256 yd = _mm256_set1_ps(y[t]->d);
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, yd), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+            acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, yd), _mm256_cvtepi32_ps(mi), acc[t]);
+        }
+    }
+    UNROLL
+    for (int t = 0; t < T; t++) _mm256_storeu_ps(s + t * ldo, acc[t]);
 }
 
-TARGET static void q4_0x8_4(int nb, float *s, size_t ldo, const ai_block_q4_0x8 *w, const void *x, size_t xb,
-                            const int16_t *ysum, int ys_stride) {
-    q4_0x8_tile(4, nb, s, ldo, w, x, xb, ysum, ys_stride);
-}
+#define PACKED_KERNEL(NAME, CALL) \
+    TARGET static void NAME(int nb, float *s, size_t ldo, const void *w, const void *x, size_t xb, const int16_t *ysum, int ys_stride) { \
+        (void)ysum; (void)ys_stride; CALL; }
+PACKED_KERNEL(q4_0x8_1, q4_0x8_tile(1, nb, s, ldo, w, x, xb, ysum, ys_stride))
+PACKED_KERNEL(q4_0x8_4, q4_0x8_tile(4, nb, s, ldo, w, x, xb, ysum, ys_stride))
+PACKED_KERNEL(q4_kx8_1, q4_kx8_tile(1, nb, s, ldo, w, x, xb))
+PACKED_KERNEL(q4_kx8_4, q4_kx8_tile(4, nb, s, ldo, w, x, xb))
 
-ai_q4_0x8_fn ai_avx2_q4_0x8(int toks) { return toks == 4 ? q4_0x8_4 : toks == 1 ? q4_0x8_1 : NULL; }
+ai_packed_fn ai_avx2_packed(uint32_t wtype, int toks) {
+    if (wtype == AI_TYPE_Q4_0) return toks == 4 ? q4_0x8_4 : toks == 1 ? q4_0x8_1 : NULL;
+    if (wtype == AI_TYPE_Q4_K) return toks == 4 ? q4_kx8_4 : toks == 1 ? q4_kx8_1 : NULL;
+    return NULL;
+}
 
 /* y += a * x for F16 x (attention's weighted sum of V rows). */
 TARGET static void mad_f16(int n, float *y, float a, const ai_f16 *x) {
@@ -461,7 +526,7 @@ ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) {
 ai_mad_f16_fn ai_avx2_mad_f16(void) { return NULL; }
 ai_to_f16_fn ai_avx2_to_f16(void) { return NULL; }
 ai_tile ai_avx2_tile(uint32_t wtype) { (void)wtype; return (ai_tile){NULL, 0, 0}; }
-ai_q4_0x8_fn ai_avx2_q4_0x8(int toks) { (void)toks; return NULL; }
+ai_packed_fn ai_avx2_packed(uint32_t wtype, int toks) { (void)wtype; (void)toks; return NULL; }
 ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype) { (void)wtype; return NULL; }
 ai_tile ai_avx2_tile(uint32_t wtype) {
     switch (wtype) {
