@@ -5,7 +5,7 @@
 
 LDLIBS += -lcjson
 
-SERVE_TEST_BINS = $(BUILD)/tests/serve/http_parse_test $(BUILD)/tests/serve/http_echo \
+SERVE_TEST_BINS = $(BUILD)/tests/serve/http_parse_test $(BUILD)/tests/serve/http_echo $(BUILD)/tests/serve/jsonfmt_test \
                   $(BUILD)/tests/ai/tok_parity $(BUILD)/tests/ai/tok_unit $(BUILD)/tests/ai/tok_pretok
 
 .PHONY: serve-tests

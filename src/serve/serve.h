@@ -94,6 +94,7 @@ typedef struct {
     char **stop;            /* stop strings (owned) */
     int n_stop;
     long long keep_alive_ms;
+    int json;               /* "format": "json" (or a schema): output one JSON object */
 } serve_opts;
 
 typedef struct {

@@ -4,6 +4,7 @@
  * text out whole UTF-8 characters at a time and holding back text that might
  * be the start of a stop string. Stops at end-of-generation tokens, stop
  * strings, num_predict, a full context, or a client that went away. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "serve/serve.h"
+#include "serve/serve_jsonfmt.h"
 
 long long serve_now_ns(void) {
     struct timespec ts;
@@ -74,6 +76,52 @@ static long find_stop(const serve_opts *o, const char *s, size_t n) {
     return best;
 }
 
+/* Every token's text, for the JSON constraint to test continuations. */
+typedef struct {
+    char *text;
+    uint32_t *off, *len;
+} piece_table;
+
+static int pieces_build(piece_table *pt, const ai_tokenizer *tok, int n_vocab) {
+    size_t cap = (size_t)n_vocab * 8 + 64, used = 0;
+    pt->text = malloc(cap);
+    pt->off = malloc((size_t)n_vocab * sizeof *pt->off);
+    pt->len = malloc((size_t)n_vocab * sizeof *pt->len);
+    if (!pt->text || !pt->off || !pt->len) return -1;
+    for (int i = 0; i < n_vocab; i++) {
+        char piece[512];
+        size_t l = ai_token_piece(tok, i, 0, piece, sizeof piece);
+        if (l > sizeof piece) l = 0; /* absurdly long: never allowed */
+        if (used + l > cap) {
+            char *t = realloc(pt->text, (cap = (used + l) * 2));
+            if (!t) return -1;
+            pt->text = t;
+        }
+        memcpy(pt->text + used, piece, l);
+        pt->off[i] = (uint32_t)used;
+        pt->len[i] = (uint32_t)l;
+        used += l;
+    }
+    return 0;
+}
+
+static void pieces_free(piece_table *pt) {
+    free(pt->text);
+    free(pt->off);
+    free(pt->len);
+}
+
+/* Masks tokens that cannot continue valid JSON; returns how many remain. */
+static int json_mask(const serve_json_state *js, const piece_table *pt, float *logits, int n_vocab) {
+    int allowed = 0;
+    for (int i = 0; i < n_vocab; i++) {
+        serve_json_state t = *js;
+        if (pt->len[i] == 0 || serve_json_feed(&t, pt->text + pt->off[i], pt->len[i])) logits[i] = -INFINITY;
+        else allowed++;
+    }
+    return allowed;
+}
+
 int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const serve_opts *o,
                    serve_emit emit, void *ud, http_response *res, serve_stats *st, char *err, size_t errlen) {
     int n_ctx = m->n_ctx, n_vocab = ai_model_n_vocab(m->model);
@@ -87,8 +135,15 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
     st->context = malloc((size_t)n_ctx * sizeof *st->context);
     pending out = {0};
     ai_utf8_stream u8 = {0};
+    piece_table pt = {0};
+    serve_json_state js;
+    serve_json_init(&js);
     int rc = 0;
-    if (!logits || !smp || !st->context) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
+    if (!logits || !smp || !st->context || (o->json && pieces_build(&pt, m->tok, n_vocab))) {
+        snprintf(err, errlen, "out of memory");
+        rc = 500;
+        goto done;
+    }
 
     /* Reuse the cached prefix, but always evaluate at least the last prompt
      * token: its logits pick the first output token. */
@@ -115,7 +170,16 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
     for (;;) {
         if (o->num_predict >= 0 && st->eval_n >= o->num_predict) break;
         if (pos >= n_ctx) break;
+        if (o->json && json_mask(&js, &pt, logits, n_vocab) == 0) { st->done_reason = "stop"; break; }
         int32_t tok = ai_sampler_sample(smp, logits);
+        if (o->json && serve_json_feed(&js, pt.text + pt.off[tok], pt.len[tok])) {
+            /* the draw's rounding picked a masked token: take the best allowed */
+            int32_t best = -1;
+            for (int i = 0; i < n_vocab; i++)
+                if (logits[i] != -INFINITY && (best < 0 || logits[i] > logits[best])) best = i;
+            tok = best;
+            serve_json_feed(&js, pt.text + pt.off[tok], pt.len[tok]);
+        }
         ai_sampler_accept(smp, tok);
         st->eval_n++;
         if (ai_tokenizer_is_eog(m->tok, tok)) { st->done_reason = "stop"; break; }
@@ -140,6 +204,7 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
         }
         /* Nobody will read the rest, or the server is shutting down. */
         if (res && (http_client_gone(res) || http_server_stopping(res))) { st->done_reason = "cancel"; out.n = 0; break; }
+        if (o->json && serve_json_done(&js)) { st->done_reason = "stop"; break; } /* the object is complete */
         if (o->num_predict >= 0 && st->eval_n >= o->num_predict) break; /* its logits would go unused */
         if (pos + 1 >= n_ctx) { pos++; break; } /* no room to evaluate it */
         if (ai_eval(m->ctx, &tok, 1, pos, logits)) {
@@ -159,6 +224,7 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
     }
 done:
     if (rc) m->n_cache = 0; /* the cache may hold a partial evaluation */
+    pieces_free(&pt);
     free(out.s);
     free(logits);
     ai_sampler_free(smp);

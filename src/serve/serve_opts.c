@@ -75,6 +75,11 @@ int serve_opts_from_ollama(serve_opts *o, const cJSON *req, char *err, size_t er
     defaults(o);
     o->keep_alive_ms = serve_parse_keep_alive(cJSON_GetObjectItemCaseSensitive(req, "keep_alive"));
     if (o->keep_alive_ms == -2) { snprintf(err, errlen, "keep_alive must be a duration like \"5m\" or a number of seconds"); return -1; }
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(req, "format");
+    if (fmt && !cJSON_IsNull(fmt) && !(cJSON_IsString(fmt) && !*fmt->valuestring)) {
+        if (cJSON_IsObject(fmt) || (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "json"))) o->json = 1;
+        else { snprintf(err, errlen, "format must be \"json\" or a JSON schema object"); return -1; }
+    }
     const cJSON *opt = cJSON_GetObjectItemCaseSensitive(req, "options");
     if (!opt || cJSON_IsNull(opt)) return 0;
     if (!cJSON_IsObject(opt)) { snprintf(err, errlen, "options must be an object"); return -1; }
@@ -98,6 +103,9 @@ int serve_opts_from_openai(serve_opts *o, const cJSON *req, char *err, size_t er
     o->sp.temperature = 1.0f;
     o->sp.top_p = 1.0f;
     if (sampling(o, req, err, errlen, "")) return -1;
+    const cJSON *rf = cJSON_GetObjectItemCaseSensitive(req, "response_format");
+    const char *rft = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rf, "type"));
+    if (rft && (!strcmp(rft, "json_object") || !strcmp(rft, "json_schema"))) o->json = 1;
     double v;
     int r = num(req, "max_tokens", &v, err, errlen, "");
     if (r < 0) return -1;

@@ -33,6 +33,7 @@ unit() {
 echo "-- unit tests"
 unit "$BUILD/tests/serve/http_parse_test"
 unit "$BUILD/tests/ai/tok_unit"
+unit "$BUILD/tests/serve/jsonfmt_test"
 
 if command -v clang >/dev/null; then
     check "fuzz_http: 5 s of libFuzzer on the parser and chunked decoder" \
@@ -161,6 +162,15 @@ ctxtest() {
     json "$TMP/ctx.json" 'L[0].context.slice(0,'"$(echo "$c" | tr -cd , | wc -c)"'+1).join()=='"'${c//[\[\]]/}'"' && L[0].prompt_eval_count < L[0].context.length-2'
 }
 check "context continues an exchange, reusing the KV cache" ctxtest
+jsonfmt() {
+    local seed
+    for seed in 1 2 3; do
+        post fmt.json /api/generate '{"model":"tiny","prompt":"json","format":"json","stream":false,"options":{"num_predict":60,"seed":'$seed'}}' >/dev/null
+        json "$TMP/fmt.json" '(r=>/^\s*\{/.test(r) && !/[\x00-\x08]/.test(r) && (L[0].done_reason!="stop" || typeof JSON.parse(r)=="object"))(L[0].response)' || return 1
+    done
+    [ "$(post fmt2.json /api/generate '{"model":"tiny","prompt":"x","format":"yaml"}')" = 400 ]
+}
+check "format json: output is (a prefix of) one JSON object; other formats 400" jsonfmt
 post emb.json /api/embed '{"model":"tiny","input":["hello","world"]}' >/dev/null
 check "/api/embed returns normalised vectors" json "$TMP/emb.json" '(e=>e.length==2 && e[0].length==256 && Math.abs(Math.hypot(...e[0])-1)<1e-3 && L[0].prompt_eval_count>0)(L[0].embeddings)'
 post emb1.json /api/embeddings '{"model":"tiny","prompt":"hello"}' >/dev/null
