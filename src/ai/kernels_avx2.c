@@ -319,13 +319,16 @@ TARGET static void dot_q4_k(int n, float *s, const void *w, const void *x) {
     *s = hsum(acc) - _mm_cvtss_f32(m);
 }
 
+/* One Q6_K row: as tile14_q6_k, the -32 offset comes from Q8_K's
+ * 16-element sums once per block instead of a second maddubs per product. */
 TARGET static void dot_q6_k(int n, float *s, const void *w, const void *x) {
     const ai_block_q6_k *a = w;
     const ai_block_q8_k *b = x;
-    const __m256i m4 = _mm256_set1_epi8(0xf), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    const __m256i m4 = _mm256_set1_epi8(0xf), m2 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (int i = 0; i < n / AI_QK_K; i++) {
         __m256i sumi = _mm256_setzero_si256();
+        UNROLL
         for (int h = 0; h < 2; h++) {
             const uint8_t *ql = a[i].ql + 64 * h, *qh = a[i].qh + 32 * h;
             const int8_t *sc = a[i].scales + 8 * h, *y = b[i].qs + 128 * h;
@@ -336,15 +339,16 @@ TARGET static void dot_q6_k(int n, float *s, const void *w, const void *x) {
             q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
             q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
+            UNROLL
             for (int k = 0; k < 4; k++) {
                 __m256i yk = _mm256_loadu_si256((const __m256i *)(y + 32 * k));
-                /* (q - 32) * y = q*y - 32*y, both products fit in int16 */
-                __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], yk), _mm256_maddubs_epi16(k32, yk));
                 __m256i scv = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
-                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scv));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], yk), scv));
             }
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * h2f(a[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        __m256i off = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsums), sc16), 5);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * h2f(a[i].d)), _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi, off)), acc);
     }
     *s = hsum(acc);
 }
