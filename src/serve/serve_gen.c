@@ -189,7 +189,15 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
         size_t pl = ai_token_piece(m->tok, tok, 0, piece, sizeof piece);
         if (pl > sizeof piece) pl = sizeof piece;
         size_t tl = ai_utf8_stream_push(&u8, piece, pl, text);
-        if (pending_add(&out, text, tl)) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
+        /* JSON strings here are C strings: a NUL the model emitted (<0x00>)
+         * would cut the text short, so it goes out as U+FFFD. */
+        int bad = 0;
+        for (size_t a = 0, b; a < tl && !bad; a = b + 1) {
+            for (b = a; b < tl && text[b]; b++) {}
+            bad |= pending_add(&out, text + a, b - a);
+            if (b < tl) bad |= pending_add(&out, "\xef\xbf\xbd", 3);
+        }
+        if (bad) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
         long at = o->n_stop && out.n ? find_stop(o, out.s, out.n) : -1;
         if (at >= 0) {
             out.n = (size_t)at;
