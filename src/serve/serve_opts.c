@@ -71,8 +71,37 @@ static int sampling(serve_opts *o, const cJSON *obj, char *err, size_t errlen, c
     return 0;
 }
 
-int serve_opts_from_ollama(serve_opts *o, const cJSON *req, char *err, size_t errlen) {
+/* Ollama option fields from obj ("options", or a model's params layer). */
+static int ollama_fields(serve_opts *o, const cJSON *opt, char *err, size_t errlen, const char *where) {
+    if (sampling(o, opt, err, errlen, where)) return -1;
+    double v;
+    int r;
+#define NUM(key) ((r = num(opt, key, &v, err, errlen, where)) < 0 ? -1 : r)
+    if ((r = NUM("top_k")) < 0) return -1; else if (r) o->sp.top_k = (int)v;
+    if ((r = NUM("min_p")) < 0) return -1; else if (r) o->sp.min_p = (float)v;
+    if ((r = NUM("repeat_penalty")) < 0) return -1; else if (r) o->sp.repeat_penalty = (float)v;
+    if ((r = NUM("repeat_last_n")) < 0) return -1; else if (r) o->sp.repeat_last_n = (int)v;
+    if ((r = NUM("num_predict")) < 0) return -1; else if (r) o->num_predict = v < 0 ? -1 : (int)v;
+    if ((r = NUM("num_ctx")) < 0) return -1; else if (r) o->num_ctx = (int)v;
+#undef NUM
+    if (o->num_ctx < 0 || o->num_ctx > (1 << 20)) { snprintf(err, errlen, "%snum_ctx %d is out of range", where, o->num_ctx); return -1; }
+    return stops(o, cJSON_GetObjectItemCaseSensitive(opt, "stop"), err, errlen, where);
+}
+
+/* A model's defaults from its Ollama params layer; a bad layer is the
+ * store's problem, not the request's, so it is skipped, not reported. */
+static void model_defaults(serve_opts *o, const cJSON *params) {
+    char ignored[256];
+    serve_opts saved = *o;
+    if (cJSON_IsObject(params) && ollama_fields(o, params, ignored, sizeof ignored, "params.")) {
+        serve_opts_free(o);
+        *o = saved;
+    }
+}
+
+int serve_opts_from_ollama(serve_opts *o, const cJSON *params, const cJSON *req, char *err, size_t errlen) {
     defaults(o);
+    model_defaults(o, params);
     o->keep_alive_ms = serve_parse_keep_alive(cJSON_GetObjectItemCaseSensitive(req, "keep_alive"));
     if (o->keep_alive_ms == -2) { snprintf(err, errlen, "keep_alive must be a duration like \"5m\" or a number of seconds"); return -1; }
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(req, "format");
@@ -83,25 +112,14 @@ int serve_opts_from_ollama(serve_opts *o, const cJSON *req, char *err, size_t er
     const cJSON *opt = cJSON_GetObjectItemCaseSensitive(req, "options");
     if (!opt || cJSON_IsNull(opt)) return 0;
     if (!cJSON_IsObject(opt)) { snprintf(err, errlen, "options must be an object"); return -1; }
-    if (sampling(o, opt, err, errlen, "options.")) return -1;
-    double v;
-    int r;
-#define NUM(key) ((r = num(opt, key, &v, err, errlen, "options.")) < 0 ? -1 : r)
-    if ((r = NUM("top_k")) < 0) return -1; else if (r) o->sp.top_k = (int)v;
-    if ((r = NUM("min_p")) < 0) return -1; else if (r) o->sp.min_p = (float)v;
-    if ((r = NUM("repeat_penalty")) < 0) return -1; else if (r) o->sp.repeat_penalty = (float)v;
-    if ((r = NUM("repeat_last_n")) < 0) return -1; else if (r) o->sp.repeat_last_n = (int)v;
-    if ((r = NUM("num_predict")) < 0) return -1; else if (r) o->num_predict = v < 0 ? -1 : (int)v;
-    if ((r = NUM("num_ctx")) < 0) return -1; else if (r) o->num_ctx = (int)v;
-#undef NUM
-    if (o->num_ctx < 0 || o->num_ctx > (1 << 20)) { snprintf(err, errlen, "options.num_ctx %d is out of range", o->num_ctx); return -1; }
-    return stops(o, cJSON_GetObjectItemCaseSensitive(opt, "stop"), err, errlen, "options.");
+    return ollama_fields(o, opt, err, errlen, "options.");
 }
 
-int serve_opts_from_openai(serve_opts *o, const cJSON *req, char *err, size_t errlen) {
+int serve_opts_from_openai(serve_opts *o, const cJSON *params, const cJSON *req, char *err, size_t errlen) {
     defaults(o);
     o->sp.temperature = 1.0f;
     o->sp.top_p = 1.0f;
+    model_defaults(o, params);
     if (sampling(o, req, err, errlen, "")) return -1;
     const cJSON *rf = cJSON_GetObjectItemCaseSensitive(req, "response_format");
     const char *rft = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rf, "type"));

@@ -126,7 +126,9 @@ STORE="$TMP/ollama"
 mkdir -p "$STORE/blobs" "$STORE/manifests/registry.ollama.ai/library/storemodel"
 DIG=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 cp "$TMP/tiny.gguf" "$STORE/blobs/sha256-$DIG"
-printf '{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:%s","size":1}]}' "$DIG" \
+PDIG=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
+printf '{"num_predict":3,"temperature":0}' >"$STORE/blobs/sha256-$PDIG"
+printf '{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:%s","size":1},{"mediaType":"application/vnd.ollama.image.params","digest":"sha256:%s","size":1}]}' "$DIG" "$PDIG" \
     >"$STORE/manifests/registry.ollama.ai/library/storemodel/1b"
 PORT=$(( 20000 + RANDOM % 20000 ))
 OLLAMA_MODELS="$STORE" "$ANY" serve-model --listen "127.0.0.1:$PORT" --model "tiny=$TMP/tiny.gguf" --threads 2 >"$TMP/sm.out" 2>"$TMP/sm.err" & SM_PID=$!; PIDS="$PIDS $SM_PID"
@@ -179,6 +181,7 @@ post show.json /api/show '{"model":"tiny"}' >/dev/null
 check "/api/show has details and model_info" json "$TMP/show.json" 'L[0].details.format=="gguf" && L[0].model_info["general.architecture"]=="llama" && L[0].model_info["llama.context_length"]==2048 && L[0].model_info["tokenizer.ggml.tokens"]===null'
 check "/api/ps lists the loaded model" bash -c "curl -s '$S/api/ps' | grep -q '\"name\":\"tiny:latest\"'"
 check "Ollama store model served by name" [ "$(post store.json /api/generate '{"model":"storemodel:1b","prompt":"hi","stream":false,"options":{"num_predict":2}}')" = 200 ]
+check "Ollama store model: its params layer gives default options" bash -c "[ \"\$(curl -s -o '$TMP/store2.json' -w '%{http_code}' '$S/api/generate' -d '{\"model\":\"storemodel:1b\",\"prompt\":\"hi\",\"stream\":false}')\" = 200 ] && node -e 'process.exit(JSON.parse(require(\"fs\").readFileSync(process.argv[1],\"utf8\")).eval_count<=3?0:1)' '$TMP/store2.json'"
 
 echo "-- OpenAI-compatible routes"
 curl -s -N "$S/v1/chat/completions" -d '{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"stream":true,"max_tokens":5,"stream_options":{"include_usage":true}}' >"$TMP/sse.txt"
