@@ -5,8 +5,8 @@
 
 LDLIBS += -lcjson
 
-SERVE_TEST_BINS = $(BUILD)/tests/serve/http_parse_test $(BUILD)/tests/serve/http_echo \
-                  $(BUILD)/tests/ai/tok_parity $(BUILD)/tests/ai/tok_unit
+SERVE_TEST_BINS = $(BUILD)/tests/serve/http_parse_test $(BUILD)/tests/serve/http_echo $(BUILD)/tests/serve/jsonfmt_test \
+                  $(BUILD)/tests/ai/tok_parity $(BUILD)/tests/ai/tok_unit $(BUILD)/tests/ai/tok_pretok
 
 .PHONY: serve-tests
 serve-tests: $(SERVE_TEST_BINS) $(BUILD)/anywhere

@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/ai/bench.sh [BUILD] — Anywhere vs llama.cpp (node-llama-cpp 3.21.1,
 # prebuilt CPU binaries) on the same synthesised ~134M-parameter llama
-# (dim 768, 12 layers, 12 heads, ff 2048, vocab 32000) in Q8_0, Q4_0 and
-# Q4_K: prompt processing (PP tokens) and greedy generation (TG tokens)
+# (dim 768, 12 layers, 12 heads, ff 2048, vocab 32000) in Q8_0, Q4_0, Q4_K and
+# Q4_K_M (Q4_K with Q6_K ffn_down, attn_v, output): prompt processing (PP tokens) and greedy generation (TG tokens)
 # tokens/s with 1 and 2 threads, each engine at its best thread count, and
 # peak RSS against the file size. Needs tests/ai/ref/node_modules.
 # Environment: PP (default 128), TG (default 64), TYPES, THREADS.
@@ -10,7 +10,7 @@ set -u
 BUILD=${1:-build}
 AW=$BUILD/anywhere
 PP=${PP:-128}; TG=${TG:-64}
-TYPES=${TYPES:-"q8_0 q4_0 q4_k"}
+TYPES=${TYPES:-"q8_0 q4_0 q4_k q4_k_m"}
 THREADS=${THREADS:-"1 2"}
 DIR=$BUILD/bench-ai
 mkdir -p "$DIR"

@@ -46,15 +46,17 @@ ai_chat_style ai_chat_detect(const char *tmpl, const ai_tokenizer *tok) {
     if (has(tmpl, "<|start_header_id|>")) return AI_CHAT_LLAMA3;
     if (has(tmpl, "<start_of_turn>")) return AI_CHAT_GEMMA;
     if (has(tmpl, "[INST]")) return has(tmpl, "<<SYS>>") ? AI_CHAT_LLAMA2 : AI_CHAT_MISTRAL;
+    if (has(tmpl, "<|user|>")) return has(tmpl, "<|end|>") ? AI_CHAT_PHI3 : AI_CHAT_ZEPHYR;
     if (vocab_has(tok, "<|start_header_id|>")) return AI_CHAT_LLAMA3;
     if (vocab_has(tok, "<|im_start|>")) return AI_CHAT_CHATML;
     if (vocab_has(tok, "<start_of_turn>")) return AI_CHAT_GEMMA;
     if (vocab_has(tok, "[INST]")) return AI_CHAT_MISTRAL;
+    if (vocab_has(tok, "<|user|>") && vocab_has(tok, "<|end|>")) return AI_CHAT_PHI3;
     return tmpl && *tmpl ? AI_CHAT_CHATML : AI_CHAT_RAW;
 }
 
 const char *ai_chat_style_name(ai_chat_style s) {
-    static const char *const names[] = {"chatml", "llama3", "llama2", "mistral", "gemma", "raw"};
+    static const char *const names[] = {"chatml", "llama3", "llama2", "mistral", "gemma", "phi3", "zephyr", "raw"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -123,6 +125,19 @@ static void gemma(sbuf *b, const ai_chat_msg *m, size_t n, int add) {
     if (add) put(b, "<start_of_turn>model\n");
 }
 
+/* Phi-3 and Zephyr: <|role|> headers, turns closed by <|end|> or </s>. */
+static void role_tags(sbuf *b, const ai_chat_msg *m, size_t n, int add, const char *end) {
+    for (size_t i = 0; i < n; i++) {
+        put(b, "<|");
+        text(b, m[i].role ? m[i].role : "user");
+        put(b, "|>\n");
+        text(b, content(&m[i]));
+        put(b, end);
+        put(b, "\n");
+    }
+    if (add) put(b, "<|assistant|>\n");
+}
+
 /* Only the text: a single user prompt comes out exactly as given. */
 static void raw(sbuf *b, const ai_chat_msg *m, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -148,6 +163,8 @@ char *ai_chat_render_masked(ai_chat_style s, const ai_chat_msg *msgs, size_t n, 
     case AI_CHAT_LLAMA2: llama2(&b, msgs, n); break;
     case AI_CHAT_MISTRAL: mistral(&b, msgs, n); break;
     case AI_CHAT_GEMMA: gemma(&b, msgs, n, add_assistant); break;
+    case AI_CHAT_PHI3: role_tags(&b, msgs, n, add_assistant, "<|end|>"); break;
+    case AI_CHAT_ZEPHYR: role_tags(&b, msgs, n, add_assistant, "</s>"); break;
     case AI_CHAT_RAW: raw(&b, msgs, n); break;
     }
     if (b.oom) { free(b.s); free(b.mask); return NULL; }

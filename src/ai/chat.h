@@ -17,6 +17,8 @@ typedef enum {
     AI_CHAT_LLAMA2,  /* [INST] <<SYS>>\n...\n<</SYS>>\n\n... [/INST] */
     AI_CHAT_MISTRAL, /* [INST] ... [/INST]...</s> */
     AI_CHAT_GEMMA,   /* <start_of_turn>user\n...<end_of_turn>\n */
+    AI_CHAT_PHI3,    /* <|user|>\n...<|end|>\n<|assistant|>\n */
+    AI_CHAT_ZEPHYR,  /* <|user|>\n...</s>\n<|assistant|>\n */
     AI_CHAT_RAW,     /* no known format: the contents alone, one per line (Ollama's "{{ .Prompt }}") */
 } ai_chat_style;
 

@@ -189,14 +189,75 @@ ai_to_f16_fn ai_get_to_f16(void) {
     return use_avx2 ? ai_avx2_to_f16() : to_f16;
 }
 
-static ai_tile42_fn get_tile42(uint32_t wtype) {
+static ai_tile get_tile(uint32_t wtype) {
     pthread_once(&select_once, select_kernels);
-    return use_avx2 ? ai_avx2_tile42(wtype) : NULL;
+    return use_avx2 ? ai_avx2_tile(wtype) : (ai_tile){NULL, 0, 0};
 }
 
 static ai_vec_dot4_fn get_vec_dot4(uint32_t wtype) {
     pthread_once(&select_once, select_kernels);
     return use_avx2 ? ai_avx2_vec_dot4(wtype) : NULL;
+}
+
+/* ---- repacking ---- */
+
+static void repack_q4_0x8(const ai_weight *w, ai_block_q4_0x8 *dst) {
+    int nb = w->cols / AI_QK;
+    for (int g = 0; g < w->rows / 8; g++)
+        for (int i = 0; i < nb; i++) {
+            ai_block_q4_0x8 *o = &dst[(size_t)g * nb + i];
+            for (int r = 0; r < 8; r++) {
+                const ai_block_q4_0 *b = (const ai_block_q4_0 *)((const uint8_t *)w->data + (size_t)(8 * g + r) * w->row_bytes) + i;
+                o->d[r] = b->d;
+                for (int c = 0; c < 4; c++) memcpy(o->qs + 32 * c + 4 * r, b->qs + 4 * c, 4);
+            }
+        }
+}
+
+static void repack_q4_kx8(const ai_weight *w, ai_block_q4_kx8 *dst) {
+    int nb = w->cols / AI_QK_K;
+    for (int g = 0; g < w->rows / 8; g++)
+        for (int i = 0; i < nb; i++) {
+            ai_block_q4_kx8 *o = &dst[(size_t)g * nb + i];
+            for (int r = 0; r < 8; r++) {
+                const ai_block_q4_k *b = (const ai_block_q4_k *)((const uint8_t *)w->data + (size_t)(8 * g + r) * w->row_bytes) + i;
+                o->d[r] = b->d;
+                o->dmin[r] = b->dmin;
+                const uint8_t *sc = b->scales;
+                for (int j = 0; j < 8; j++) {   /* the 6-bit packing of the Q4_K definition */
+                    uint8_t scale, m;
+                    if (j < 4) { scale = sc[j] & 63; m = sc[j + 4] & 63; }
+                    else { scale = (sc[j + 4] & 0xf) | ((sc[j - 4] >> 6) << 4); m = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4); }
+                    o->scales[j][r] = scale;
+                    o->mins[j / 2][2 * r + j % 2] = m;
+                }
+                for (int p = 0; p < 4; p++)
+                    for (int c = 0; c < 8; c++) memcpy(o->qs[p][c] + 4 * r, b->qs + 32 * p + 4 * c, 4);
+            }
+        }
+}
+
+bool ai_weight_repack(ai_weight *w) {
+    pthread_once(&select_once, select_kernels);
+    if (!use_avx2 || w->rows < 8 || w->packed) return false;
+    size_t groups = (size_t)(w->rows / 8);
+    void *dst = NULL;
+    if (w->type == AI_TYPE_Q4_0) {
+        if (posix_memalign(&dst, 64, groups * (w->cols / AI_QK) * sizeof(ai_block_q4_0x8)) != 0) return false;
+        repack_q4_0x8(w, dst);
+    } else if (w->type == AI_TYPE_Q4_K) {
+        if (posix_memalign(&dst, 64, groups * (w->cols / AI_QK_K) * sizeof(ai_block_q4_kx8)) != 0) return false;
+        repack_q4_kx8(w, dst);
+    } else {
+        return false;
+    }
+    w->packed = dst;
+    return true;
+}
+
+void ai_weight_release(ai_weight *w) {
+    free(w->packed);
+    w->packed = NULL;
 }
 
 /* ---- matmul ---- */
@@ -220,8 +281,34 @@ typedef struct {
     int row_tasks;
     ai_vec_dot_fn dot;
     ai_vec_dot4_fn dot4;
-    ai_tile42_fn tile42;
+    ai_tile tile;
+    ai_packed_fn packed1, packed4;   /* repacked weights: 8 rows x 1, 4 tokens */
+    size_t packed_group;             /* bytes per 8 repacked rows */
+    const int16_t *ysum;             /* Q4_0: [token][block] activation sums */
 } matmul_job;
+
+/* Rows [r0, r1) x tokens [t0, t1) of repacked weights: 8 rows x 4
+ * tokens, then single tokens; rows past the last full group of 8 from
+ * `data`. r0 is a multiple of 8 (ROWS_PER_TASK is). */
+static void matmul_packed(const matmul_job *j, int r0, int r1, int t0, int t1) {
+    const ai_weight *w = j->w;
+    int nb = w->cols / ai_type_traits_of(w->type)->block, packed_end = w->rows / 8 * 8;
+    int r8 = r1 < packed_end ? r1 : packed_end;
+    const uint8_t *pw = w->packed;
+    int t = t0;
+    for (; t + 4 <= t1; t += 4)
+        for (int r = r0; r < r8; r += 8)
+            j->packed4(nb, j->out + (size_t)t * w->rows + r, w->rows, pw + (size_t)(r / 8) * j->packed_group,
+                       j->xq + (size_t)t * j->x_bytes, j->x_bytes, j->ysum ? j->ysum + (size_t)t * nb : NULL, nb);
+    for (; t < t1; t++)
+        for (int r = r0; r < r8; r += 8)
+            j->packed1(nb, j->out + (size_t)t * w->rows + r, w->rows, pw + (size_t)(r / 8) * j->packed_group,
+                       j->xq + (size_t)t * j->x_bytes, j->x_bytes, j->ysum ? j->ysum + (size_t)t * nb : NULL, nb);
+    for (int r = r8 > r0 ? r8 : r0; r < r1; r++)
+        for (t = t0; t < t1; t++)
+            j->dot(w->cols, j->out + (size_t)t * w->rows + r, (const uint8_t *)w->data + (size_t)r * w->row_bytes,
+                   j->xq + (size_t)t * j->x_bytes);
+}
 
 static void matmul_task(void *arg, int i, int thread) {
     (void)thread;
@@ -230,19 +317,21 @@ static void matmul_task(void *arg, int i, int thread) {
     int r0 = (i % j->row_tasks) * ROWS_PER_TASK, t0 = (i / j->row_tasks) * TOK_PER_TASK;
     int r1 = r0 + ROWS_PER_TASK < w->rows ? r0 + ROWS_PER_TASK : w->rows;
     int t1 = t0 + TOK_PER_TASK < j->n ? t0 + TOK_PER_TASK : j->n;
+    if (j->packed1) { matmul_packed(j, r0, r1, t0, t1); return; }
     const uint8_t *wd = w->data;
-    if (j->tile42) {
-        /* pairs of tokens through 4-row tiles; leftovers below */
-        int r4 = r0 + (r1 - r0) / 4 * 4;
-        for (; t0 + 2 <= t1; t0 += 2) {
+    const ai_tile tl = j->tile;
+    if (tl.fn) {
+        /* groups of tl.toks tokens through tl.rows-row tiles; leftover
+         * rows one by one here, leftover tokens below */
+        int rt = r0 + (r1 - r0) / tl.rows * tl.rows;
+        for (; t0 + tl.toks <= t1; t0 += tl.toks) {
             const uint8_t *x = j->xq + (size_t)t0 * j->x_bytes;
             float *o = j->out + (size_t)t0 * w->rows;
-            for (int r = r0; r < r4; r += 4)
-                j->tile42(w->cols, o + r, w->rows, wd + (size_t)r * w->row_bytes, w->row_bytes, x, j->x_bytes);
-            for (int r = r4; r < r1; r++) {
-                j->dot(w->cols, o + r, wd + (size_t)r * w->row_bytes, x);
-                j->dot(w->cols, o + w->rows + r, wd + (size_t)r * w->row_bytes, x + j->x_bytes);
-            }
+            for (int r = r0; r < rt; r += tl.rows)
+                tl.fn(w->cols, o + r, w->rows, wd + (size_t)r * w->row_bytes, w->row_bytes, x, j->x_bytes);
+            for (int r = rt; r < r1; r++)
+                for (int t = 0; t < tl.toks; t++)
+                    j->dot(w->cols, o + (size_t)t * w->rows + r, wd + (size_t)r * w->row_bytes, x + t * j->x_bytes);
         }
     }
     for (int t = t0; t < t1; t++) {
@@ -259,10 +348,32 @@ void ai_matmul_q(ai_pool *pool, const ai_weight *w, const void *xq, int n, float
     matmul_job j = {
         .w = w, .xq = xq, .x_bytes = ai_row_bytes(ai_vec_dot_type(w->type), w->cols), .n = n, .out = out,
         .row_tasks = (w->rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
-        .dot = ai_get_vec_dot(w->type), .dot4 = get_vec_dot4(w->type), .tile42 = get_tile42(w->type),
+        .dot = ai_get_vec_dot(w->type), .dot4 = get_vec_dot4(w->type), .tile = get_tile(w->type),
     };
+    int16_t *ysum = NULL;
+    if (w->packed && w->type == AI_TYPE_Q4_0 && (ysum = malloc(sizeof *ysum * (size_t)n * (w->cols / AI_QK)))) {
+        /* per-block activation sums for the repacked Q4_0 kernels */
+        int nb = w->cols / AI_QK;
+        for (int t = 0; t < n; t++) {
+            const ai_block_q8_0 *y = (const ai_block_q8_0 *)((const uint8_t *)xq + (size_t)t * j.x_bytes);
+            for (int i = 0; i < nb; i++) {
+                int sum = 0;
+                for (int k = 0; k < AI_QK; k++) sum += y[i].qs[k];
+                ysum[(size_t)t * nb + i] = (int16_t)sum;
+            }
+        }
+        j.ysum = ysum;
+    }
+    /* (when that allocation fails, the plain kernels do the work) */
+    if (w->packed && (ysum || w->type != AI_TYPE_Q4_0)) {
+        j.packed1 = ai_avx2_packed(w->type, 1);
+        j.packed4 = ai_avx2_packed(w->type, 4);
+        j.packed_group = (size_t)(w->cols / ai_type_traits_of(w->type)->block) *
+                         (w->type == AI_TYPE_Q4_0 ? sizeof(ai_block_q4_0x8) : sizeof(ai_block_q4_kx8));
+    }
     int tok_tasks = (n + TOK_PER_TASK - 1) / TOK_PER_TASK;
     ai_pool_run(pool, matmul_task, &j, j.row_tasks * tok_tasks);
+    free(ysum);
 }
 
 void ai_matmul(ai_pool *pool, const ai_weight *w, const float *x, int n, float *out, void *scratch) {

@@ -14,6 +14,7 @@
 #ifndef AI_KERNELS_H
 #define AI_KERNELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +27,40 @@ typedef struct {
     int cols;           /* row length (ne[0]) */
     int rows;           /* ne[1] */
     size_t row_bytes;
+    /* Q4_0 and Q4_K, AVX2 kernels only: rows 0 .. rows/8*8-1 again,
+     * repacked eight rows at a time (ai_block_q4_0x8, ai_block_q4_kx8) by
+     * ai_weight_repack; the rest of the rows are read from `data`. NULL
+     * when not repacked. Owned. */
+    void *packed;
 } ai_weight;
+
+/* Eight Q4_0 rows' blocks of the same 32 columns, interleaved so one AVX2
+ * register holds 4 columns of all 8 rows: byte qs[32*c + 4*r + k] is byte
+ * 4*c + k of row r's block (low nibble: column 4c+k, high: 16+4c+k). A
+ * multiply-add against 4 activation bytes broadcast to every lane then
+ * leaves each row's partial sum in its own 32-bit lane: no horizontal
+ * sums, and the 8 row scales convert in one instruction. Same size as the
+ * 8 original blocks. */
+typedef struct { ai_f16 d[8]; uint8_t qs[128]; } ai_block_q4_0x8;
+
+/* The same for eight Q4_K rows over 256 columns, with the 6-bit scales
+ * and mins unpacked at load (per row they cost as much as the products):
+ * scales[j][r]: sub-block j of row r; mins[j/2][2r + j%2]; qs[p][c][4r+k]
+ * is byte 32p + 4c + k of row r's nibbles (low nibble: sub-block 2p, high:
+ * 2p+1). 1184 bytes for 8 x 144. */
+typedef struct {
+    ai_f16 d[8], dmin[8];
+    uint8_t scales[8][8];
+    uint8_t mins[4][16];
+    uint8_t qs[4][8][32];
+} ai_block_q4_kx8;
+
+/* Repacks w for the selected kernels when they have a faster layout for
+ * its type (Q4_0 under AVX2) and returns true; otherwise, or out of
+ * memory, leaves it as it is: both layouts give the same results. Rows
+ * 0 .. rows/8*8-1 of `data` are then no longer read by products. */
+bool ai_weight_repack(ai_weight *w);
+void ai_weight_release(ai_weight *w);
 
 /* s = dot(w row of n elements, activation row x in the vec-dot type) */
 typedef void (*ai_vec_dot_fn)(int n, float *s, const void *w, const void *x);
@@ -56,10 +90,18 @@ ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype);
 /* AVX2 multi-row kernels: 4 weight rows against one activation row. */
 typedef void (*ai_vec_dot4_fn)(int n, float *s, const void *w, size_t row_bytes, const void *x);
 ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype);
-/* AVX2 tile kernels: 4 weight rows x 2 activation rows (xb bytes apart);
- * results at s[t * ldo + r]. */
-typedef void (*ai_tile42_fn)(int n, float *s, size_t ldo, const void *w, size_t row_bytes, const void *x, size_t xb);
-ai_tile42_fn ai_avx2_tile42(uint32_t wtype);
+/* AVX2 tile kernels for prompts: `rows` weight rows x `toks` activation
+ * rows (xb bytes apart); results at s[t * ldo + r]. */
+typedef void (*ai_tile_fn)(int n, float *s, size_t ldo, const void *w, size_t row_bytes, const void *x, size_t xb);
+typedef struct { ai_tile_fn fn; int rows, toks; } ai_tile;
+ai_tile ai_avx2_tile(uint32_t wtype);
+/* AVX2 kernels on repacked weights (ai_block_q4_0x8, ai_block_q4_kx8):
+ * 8 rows x 1 or 4 tokens, nb blocks. For Q4_0, ysum[t * ys_stride + i] is
+ * the sum of token t's block i of activations, which turns the unsigned
+ * nibbles into q - 8 (Q4_K ignores it: Q8_K carries its own sums). */
+typedef void (*ai_packed_fn)(int nb, float *s, size_t ldo, const void *w, const void *x, size_t xb,
+                             const int16_t *ysum, int ys_stride);
+ai_packed_fn ai_avx2_packed(uint32_t wtype, int toks);
 
 /* Half-precision helpers for the F16 KV cache. */
 typedef void (*ai_mad_f16_fn)(int n, float *y, float a, const ai_f16 *x);  /* y += a*x */

@@ -17,6 +17,10 @@
 #include <immintrin.h>
 
 #define TARGET __attribute__((target("avx2,fma,f16c")))
+/* Fully unrolls the short fixed loops over rows, tokens and sub-blocks
+ * so their accumulators live in registers (gcc -O2 keeps such arrays on
+ * the stack otherwise). */
+#define UNROLL _Pragma("GCC unroll 8")
 
 TARGET static inline float hsum(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -129,12 +133,123 @@ TARGET static void dot4_q4_0(int n, float *s, const void *w, size_t rb, const vo
 TILE42(tile42_q8_0, ai_block_q8_0, _mm256_loadu_si256((const __m256i *)a[r][i].qs))
 TILE42(tile42_q4_0, ai_block_q4_0, _mm256_sub_epi8(nibbles_32(a[r][i].qs), _mm256_set1_epi8(8)))
 
-ai_tile42_fn ai_avx2_tile42(uint32_t wtype) {
-    switch (wtype) {
-    case AI_TYPE_Q8_0: return tile42_q8_0;
-    case AI_TYPE_Q4_0: return tile42_q4_0;
-    default: return NULL;
+/* ---- Q4_0 repacked eight rows at a time (ai_block_q4_0x8) ---- */
+
+/* 8 rows x T tokens. The nibbles stay unsigned (0..15) so maddubs takes
+ * them as they are; q - 8 is restored per block by subtracting 8 x the
+ * activation block's sum. The 8 multiply-adds of a block fit in int16
+ * (|8 x 2 x 15 x 128| < 32768), so one madd per block widens them. */
+TARGET static inline __attribute__((always_inline)) void
+q4_0x8_tile(int T, int nb, float *s, size_t ldo, const void *wv, const void *x, size_t xb,
+            const int16_t *ysum, int ys_stride) {
+    const ai_block_q4_0x8 *w = wv;
+    const __m256i m4 = _mm256_set1_epi8(0xf), ones = _mm256_set1_epi16(1);
+    __m256 acc[4];
+    UNROLL
+    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
+    for (int i = 0; i < nb; i++) {
+        __m256i q[8];
+        UNROLL
+        for (int c = 0; c < 4; c++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * c));
+            q[2 * c] = _mm256_and_si256(v, m4);
+            q[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+        }
+        __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].d));
+        UNROLL
+        for (int t = 0; t < T; t++) {
+            const ai_block_q8_0 *y = (const ai_block_q8_0 *)((const uint8_t *)x + t * xb) + i;
+            __m256i p = _mm256_setzero_si256();
+            UNROLL
+            for (int c = 0; c < 4; c++) {
+                int32_t lo, hi;
+                memcpy(&lo, y->qs + 4 * c, 4);
+                memcpy(&hi, y->qs + 16 + 4 * c, 4);
+                p = _mm256_add_epi16(p, _mm256_maddubs_epi16(q[2 * c], _mm256_set1_epi32(lo)));
+                p = _mm256_add_epi16(p, _mm256_maddubs_epi16(q[2 * c + 1], _mm256_set1_epi32(hi)));
+            }
+            __m256i isum = _mm256_sub_epi32(_mm256_madd_epi16(p, ones), _mm256_set1_epi32(8 * ysum[t * ys_stride + i]));
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_set1_ps(h2f(y->d))), _mm256_cvtepi32_ps(isum), acc[t]);
+        }
     }
+    UNROLL
+    for (int t = 0; t < T; t++) _mm256_storeu_ps(s + t * ldo, acc[t]);
+}
+
+/* 8 Q4_K rows x T tokens. Per sub-block, 8 maddubs (unsigned nibbles x
+ * 4 broadcast activations) add up in int16 (8 x 2 x 15 x 128 < 32768),
+ * then one madd applies the 8 rows' scales; the mins meet Q8_K's
+ * per-16 sums once per block. */
+TARGET static inline __attribute__((always_inline)) void
+q4_kx8_tile(int T, int nb, float *s, size_t ldo, const void *wv, const void *x, size_t xb) {
+    const ai_block_q4_kx8 *w = wv;
+    const __m256i m4 = _mm256_set1_epi8(0xf);
+    __m256 acc[4];
+    UNROLL
+    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
+    for (int i = 0; i < nb; i++) {
+        const ai_block_q8_k *y[4];
+        __m256i sumi[4];
+        UNROLL
+        for (int t = 0; t < T; t++) {
+            y[t] = (const ai_block_q8_k *)((const uint8_t *)x + t * xb) + i;
+            sumi[t] = _mm256_setzero_si256();
+        }
+        for (int j = 0; j < 8; j++) {
+            /* row r's scale in both 16-bit halves of lane r */
+            __m256i sv = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)w[i].scales[j]));
+            sv = _mm256_or_si256(sv, _mm256_slli_epi32(sv, 16));
+            __m256i p[4];
+            UNROLL
+            for (int t = 0; t < T; t++) p[t] = _mm256_setzero_si256();
+            UNROLL
+            for (int c = 0; c < 8; c++) {
+                __m256i v = _mm256_loadu_si256((const __m256i *)w[i].qs[j / 2][c]);
+                __m256i q = _mm256_and_si256(j & 1 ? _mm256_srli_epi16(v, 4) : v, m4);
+                UNROLL
+                for (int t = 0; t < T; t++) {
+                    int32_t y4;
+                    memcpy(&y4, y[t]->qs + 32 * j + 4 * c, 4);
+                    p[t] = _mm256_add_epi16(p[t], _mm256_maddubs_epi16(q, _mm256_set1_epi32(y4)));
+                }
+            }
+            UNROLL
+            for (int t = 0; t < T; t++) sumi[t] = _mm256_add_epi32(sumi[t], _mm256_madd_epi16(p[t], sv));
+        }
+        __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].d));
+        __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].dmin));
+        UNROLL
+        for (int t = 0; t < T; t++) {
+            /* sums of the 8 sub-blocks' activations, paired as the mins are */
+            int32_t bs[4];
+            _mm_storeu_si128((__m128i *)bs, _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)y[t]->bsums),
+                                                           _mm_loadu_si128((const __m128i *)(y[t]->bsums + 8))));
+            __m256i mi = _mm256_setzero_si256();
+            UNROLL
+            for (int jp = 0; jp < 4; jp++)
+                mi = _mm256_add_epi32(mi, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)w[i].mins[jp])),
+                                                            _mm256_set1_epi32(bs[jp])));
+            __m256 yd = _mm256_set1_ps(y[t]->d);
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, yd), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+            acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, yd), _mm256_cvtepi32_ps(mi), acc[t]);
+        }
+    }
+    UNROLL
+    for (int t = 0; t < T; t++) _mm256_storeu_ps(s + t * ldo, acc[t]);
+}
+
+#define PACKED_KERNEL(NAME, CALL) \
+    TARGET static void NAME(int nb, float *s, size_t ldo, const void *w, const void *x, size_t xb, const int16_t *ysum, int ys_stride) { \
+        (void)ysum; (void)ys_stride; CALL; }
+PACKED_KERNEL(q4_0x8_1, q4_0x8_tile(1, nb, s, ldo, w, x, xb, ysum, ys_stride))
+PACKED_KERNEL(q4_0x8_4, q4_0x8_tile(4, nb, s, ldo, w, x, xb, ysum, ys_stride))
+PACKED_KERNEL(q4_kx8_1, q4_kx8_tile(1, nb, s, ldo, w, x, xb))
+PACKED_KERNEL(q4_kx8_4, q4_kx8_tile(4, nb, s, ldo, w, x, xb))
+
+ai_packed_fn ai_avx2_packed(uint32_t wtype, int toks) {
+    if (wtype == AI_TYPE_Q4_0) return toks == 4 ? q4_0x8_4 : toks == 1 ? q4_0x8_1 : NULL;
+    if (wtype == AI_TYPE_Q4_K) return toks == 4 ? q4_kx8_4 : toks == 1 ? q4_kx8_1 : NULL;
+    return NULL;
 }
 
 /* y += a * x for F16 x (attention's weighted sum of V rows). */
@@ -204,13 +319,16 @@ TARGET static void dot_q4_k(int n, float *s, const void *w, const void *x) {
     *s = hsum(acc) - _mm_cvtss_f32(m);
 }
 
+/* One Q6_K row: as tile14_q6_k, the -32 offset comes from Q8_K's
+ * 16-element sums once per block instead of a second maddubs per product. */
 TARGET static void dot_q6_k(int n, float *s, const void *w, const void *x) {
     const ai_block_q6_k *a = w;
     const ai_block_q8_k *b = x;
-    const __m256i m4 = _mm256_set1_epi8(0xf), m2 = _mm256_set1_epi8(3), k32 = _mm256_set1_epi8(32);
+    const __m256i m4 = _mm256_set1_epi8(0xf), m2 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (int i = 0; i < n / AI_QK_K; i++) {
         __m256i sumi = _mm256_setzero_si256();
+        UNROLL
         for (int h = 0; h < 2; h++) {
             const uint8_t *ql = a[i].ql + 64 * h, *qh = a[i].qh + 32 * h;
             const int8_t *sc = a[i].scales + 8 * h, *y = b[i].qs + 128 * h;
@@ -221,17 +339,116 @@ TARGET static void dot_q6_k(int n, float *s, const void *w, const void *x) {
             q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
             q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
+            UNROLL
             for (int k = 0; k < 4; k++) {
                 __m256i yk = _mm256_loadu_si256((const __m256i *)(y + 32 * k));
-                /* (q - 32) * y = q*y - 32*y, both products fit in int16 */
-                __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], yk), _mm256_maddubs_epi16(k32, yk));
                 __m256i scv = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
-                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scv));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], yk), scv));
             }
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * h2f(a[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        __m256i off = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b[i].bsums), sc16), 5);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(b[i].d * h2f(a[i].d)), _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi, off)), acc);
     }
     *s = hsum(acc);
+}
+
+/* 1 weight row x 4 tokens for prompts: a Q4_K block's scales and
+ * nibbles are unpacked once and used for four activation rows (they cost
+ * as much as the products themselves in the one-token kernel). */
+TARGET static void tile14_q4_k(int n, float *s, size_t ldo, const void *w, size_t rb, const void *x, size_t xb) {
+    (void)rb;
+    const ai_block_q4_k *a = w;
+    const __m256i m4 = _mm256_set1_epi8(0xf);
+    __m256 acc[4];
+    UNROLL
+    for (int t = 0; t < 4; t++) acc[t] = _mm256_setzero_ps();
+    for (int i = 0; i < n / AI_QK_K; i++) {
+        uint32_t u[4];
+        q4_k_unpack(a[i].scales, u);
+        const uint8_t *sc = (const uint8_t *)u;
+        const ai_block_q8_k *y[4];
+        UNROLL
+        for (int t = 0; t < 4; t++) y[t] = (const ai_block_q8_k *)((const uint8_t *)x + t * xb) + i;
+        __m256i sumi[4];
+        UNROLL
+        for (int t = 0; t < 4; t++) sumi[t] = _mm256_setzero_si256();
+        UNROLL
+        for (int j = 0; j < 4; j++) {
+            __m256i q4 = _mm256_loadu_si256((const __m256i *)(a[i].qs + 32 * j));
+            __m256i lo = _mm256_and_si256(q4, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), m4);
+            __m256i sl = _mm256_set1_epi16(sc[2 * j]), sh = _mm256_set1_epi16(sc[2 * j + 1]);
+            UNROLL
+            for (int t = 0; t < 4; t++) {
+                __m256i pl = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(y[t]->qs + 64 * j)));
+                __m256i ph = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(y[t]->qs + 64 * j + 32)));
+                sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(_mm256_madd_epi16(pl, sl), _mm256_madd_epi16(ph, sh)));
+            }
+        }
+        /* mins: sum over sub-blocks of m_j * (sum of its 32 activations),
+         * in the low half of a vector subtracted from the same accumulator */
+        __m128i mins = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sc + 8)));
+        float d = h2f(a[i].d), dmin = h2f(a[i].dmin);
+        UNROLL
+        for (int t = 0; t < 4; t++) {
+            __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)y[t]->bsums), _mm_loadu_si128((const __m128i *)(y[t]->bsums + 8)));
+            __m256i m = _mm256_set_m128i(_mm_setzero_si128(), _mm_madd_epi16(mins, bs));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(y[t]->d * d), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
+            acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(y[t]->d * dmin), _mm256_cvtepi32_ps(m), acc[t]);
+        }
+    }
+    UNROLL
+    for (int t = 0; t < 4; t++) s[t * ldo] = hsum(acc[t]);
+}
+
+/* 1 weight row x 4 tokens of Q6_K. The -32 offset is applied once per
+ * block from Q8_K's 16-element sums (sum of scale x bsum), not per
+ * product, so the 6-bit values go into maddubs unsigned as they are. */
+TARGET static void tile14_q6_k(int n, float *s, size_t ldo, const void *w, size_t rb, const void *x, size_t xb) {
+    (void)rb;
+    const ai_block_q6_k *a = w;
+    const __m256i m4 = _mm256_set1_epi8(0xf), m2 = _mm256_set1_epi8(3);
+    __m256 acc[4];
+    UNROLL
+    for (int t = 0; t < 4; t++) acc[t] = _mm256_setzero_ps();
+    for (int i = 0; i < n / AI_QK_K; i++) {
+        const ai_block_q8_k *y[4];
+        UNROLL
+        for (int t = 0; t < 4; t++) y[t] = (const ai_block_q8_k *)((const uint8_t *)x + t * xb) + i;
+        __m256i sumi[4];
+        UNROLL
+        for (int t = 0; t < 4; t++) sumi[t] = _mm256_setzero_si256();
+        UNROLL
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = a[i].ql + 64 * h, *qh = a[i].qh + 32 * h;
+            const int8_t *sc = a[i].scales + 8 * h;
+            __m256i l1 = _mm256_loadu_si256((const __m256i *)ql), l2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i hb = _mm256_loadu_si256((const __m256i *)qh);
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
+            UNROLL
+            for (int k = 0; k < 4; k++) {
+                __m256i scv = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+                UNROLL
+                for (int t = 0; t < 4; t++) {
+                    __m256i yk = _mm256_loadu_si256((const __m256i *)(y[t]->qs + 128 * h + 32 * k));
+                    sumi[t] = _mm256_add_epi32(sumi[t], _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], yk), scv));
+                }
+            }
+        }
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
+        float d = h2f(a[i].d);
+        UNROLL
+        for (int t = 0; t < 4; t++) {
+            __m256i off = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)y[t]->bsums), sc16), 5);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(y[t]->d * d), _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi[t], off)), acc[t]);
+        }
+    }
+    UNROLL
+    for (int t = 0; t < 4; t++) s[t * ldo] = hsum(acc[t]);
 }
 
 /* ---- float formats ---- */
@@ -291,6 +508,16 @@ ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype) {
     }
 }
 
+ai_tile ai_avx2_tile(uint32_t wtype) {
+    switch (wtype) {
+    case AI_TYPE_Q8_0: return (ai_tile){tile42_q8_0, 4, 2};
+    case AI_TYPE_Q4_0: return (ai_tile){tile42_q4_0, 4, 2};
+    case AI_TYPE_Q4_K: return (ai_tile){tile14_q4_k, 1, 4};
+    case AI_TYPE_Q6_K: return (ai_tile){tile14_q6_k, 1, 4};
+    default: return (ai_tile){NULL, 0, 0};
+    }
+}
+
 ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) {
     switch (wtype) {
     case AI_TYPE_Q8_0: return dot4_q8_0;
@@ -302,7 +529,18 @@ ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) {
 #else
 ai_mad_f16_fn ai_avx2_mad_f16(void) { return NULL; }
 ai_to_f16_fn ai_avx2_to_f16(void) { return NULL; }
-ai_tile42_fn ai_avx2_tile42(uint32_t wtype) { (void)wtype; return NULL; }
+ai_tile ai_avx2_tile(uint32_t wtype) { (void)wtype; return (ai_tile){NULL, 0, 0}; }
+ai_packed_fn ai_avx2_packed(uint32_t wtype, int toks) { (void)wtype; (void)toks; return NULL; }
 ai_vec_dot_fn ai_avx2_vec_dot(uint32_t wtype) { (void)wtype; return NULL; }
+ai_tile ai_avx2_tile(uint32_t wtype) {
+    switch (wtype) {
+    case AI_TYPE_Q8_0: return (ai_tile){tile42_q8_0, 4, 2};
+    case AI_TYPE_Q4_0: return (ai_tile){tile42_q4_0, 4, 2};
+    case AI_TYPE_Q4_K: return (ai_tile){tile14_q4_k, 1, 4};
+    case AI_TYPE_Q6_K: return (ai_tile){tile14_q6_k, 1, 4};
+    default: return (ai_tile){NULL, 0, 0};
+    }
+}
+
 ai_vec_dot4_fn ai_avx2_vec_dot4(uint32_t wtype) { (void)wtype; return NULL; }
 #endif

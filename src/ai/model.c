@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 typedef struct {
     ai_model *m;
@@ -183,6 +185,23 @@ static void load_tensors(loader *l) {
 #undef T
 }
 
+static ai_weight *layer_weight(ai_layer *L, int k) {
+    ai_weight *ws[] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->w_gate, &L->w_up, &L->w_down};
+    return ws[k];
+}
+
+/* Repacks a matrix for the kernels in use (see ai_weight_repack). The
+ * mapped rows it copied are then not read again, except by embedding
+ * lookups when the output matrix is tied to the embeddings, which fault
+ * them back in from the file: drop them so the model is not resident
+ * twice. */
+static void repack(ai_weight *w) {
+    if (!ai_weight_repack(w)) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), p = (uintptr_t)w->data;
+    uintptr_t a = (p + page - 1) & ~(page - 1), e = (p + (size_t)(w->rows / 8 * 8) * w->row_bytes) & ~(page - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_DONTNEED);
+}
+
 static uint32_t dominant_type(const ai_model *m) {
     uint64_t count[64] = {0};
     for (int i = 0; i < m->hp.n_layer; i++) {
@@ -222,11 +241,18 @@ ai_model *ai_model_load(const char *path, char *err, size_t errlen) {
     }
     if (l.failed) { ai_model_free(m); return NULL; }
     m->ftype = dominant_type(m);
+    /* matrices only (the embedding table is read row by row, unpacked) */
+    for (int i = 0; i < m->hp.n_layer; i++)
+        for (int k = 0; k < 7; k++) repack(layer_weight(&m->layers[i], k));
+    repack(&m->output);
     return m;
 }
 
 void ai_model_free(ai_model *m) {
     if (!m) return;
+    for (int i = 0; m->layers && i < m->hp.n_layer; i++)
+        for (int k = 0; k < 7; k++) ai_weight_release(layer_weight(&m->layers[i], k));
+    ai_weight_release(&m->output);
     for (int i = 0; i < m->n_owned; i++) free(m->owned[i]);
     free(m->owned);
     free(m->layers);

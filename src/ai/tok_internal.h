@@ -7,7 +7,12 @@
 
 typedef enum { AI_TOKFAM_SPM, AI_TOKFAM_BPE } ai_tok_family;
 /* Pre-tokenizer regexes of the byte-level BPE family, hand-compiled. */
-typedef enum { AI_PRETOK_GPT2, AI_PRETOK_LLAMA3, AI_PRETOK_QWEN2 } ai_pretok_kind;
+typedef enum {
+    AI_PRETOK_GPT2,        /* GPT-2's regex */
+    AI_PRETOK_LLAMA3,      /* Llama 3 (tiktoken cl100k): digits in threes */
+    AI_PRETOK_QWEN2,       /* Llama 3's with single digits */
+    AI_PRETOK_GPT2_DIGITS, /* each digit alone, then GPT-2's regex (SmolLM, StarCoder, Command-R) */
+} ai_pretok_kind;
 
 /* A growable token list. */
 typedef struct { int32_t *v; size_t n, cap; int oom; } ai_tokvec;

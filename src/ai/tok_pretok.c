@@ -5,6 +5,8 @@
  *   | ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
  * Qwen 2 is the same with \p{N} taken one at a time. GPT-2:
  *   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+ * SmolLM and the StarCoder family first split off every digit (\p{N}), then
+ * apply GPT-2's regex to the text between digits.
  * Each alternative is tried in order at the current position, as a
  * backtracking regex engine would; the comments say how each backtracks. */
 #include "ai/tok_internal.h"
@@ -120,12 +122,23 @@ static size_t next_gpt2(const cursor *c) {
     return l0;
 }
 
+/* Each number code point alone; GPT-2's regex on the text up to the next. */
+static size_t next_gpt2_digits(const cursor *c) {
+    uint32_t cp;
+    size_t l = cp_at(c, 0, &cp), i = 0;
+    if (ai_uni_is_number(cp)) return l;
+    while ((l = cp_at(c, i, &cp)) && !ai_uni_is_number(cp)) i += l;
+    cursor upto = {c->s, i};
+    return next_gpt2(&upto);
+}
+
 size_t ai_pretok_next(ai_pretok_kind kind, const char *text, size_t n) {
     cursor c = {text, n};
     switch (kind) {
     case AI_PRETOK_LLAMA3: return next_llama3(&c, 3);
     case AI_PRETOK_QWEN2: return next_llama3(&c, 1);
     case AI_PRETOK_GPT2: return next_gpt2(&c);
+    case AI_PRETOK_GPT2_DIGITS: return next_gpt2_digits(&c);
     }
     return n;
 }

@@ -134,12 +134,20 @@ ai_tokenizer *ai_tokenizer_new(const ai_vocab_desc *d, char *err, size_t errlen)
     else { fail(err, errlen, "tokenizer.ggml.model \"%s\" is not supported (expected \"llama\" or \"gpt2\")", d->model); goto bad; }
     if (!d->n_tokens || !d->tokens) { fail(err, errlen, "tokenizer.ggml.tokens is missing or empty"); goto bad; }
     const char *pre = d->pre ? d->pre : "";
+    /* tokenizer.ggml.pre names, grouped as llama.cpp groups them by regex. */
+    static const char *const llama3_pre[] = {"llama-bpe", "llama3", "llama-v3", "falcon3", "pixtral", "dbrx", "smaug-bpe"};
+    static const char *const qwen2_pre[] = {"qwen2", "stablelm2"};
+    static const char *const digits_pre[] = {"smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva"};
     t->pretok = AI_PRETOK_GPT2;
-    if (!strcmp(pre, "llama-bpe") || !strcmp(pre, "llama3") || !strcmp(pre, "smollm") || !strcmp(pre, "dbrx"))
-        t->pretok = AI_PRETOK_LLAMA3;
-    else if (!strcmp(pre, "qwen2") || !strcmp(pre, "deepseek-llm"))
-        t->pretok = AI_PRETOK_QWEN2;
-    t->ignore_merges = t->pretok == AI_PRETOK_LLAMA3 && strcmp(pre, "smollm") != 0;
+    for (size_t i = 0; i < sizeof llama3_pre / sizeof *llama3_pre; i++)
+        if (!strcmp(pre, llama3_pre[i])) t->pretok = AI_PRETOK_LLAMA3;
+    for (size_t i = 0; i < sizeof qwen2_pre / sizeof *qwen2_pre; i++)
+        if (!strcmp(pre, qwen2_pre[i])) t->pretok = AI_PRETOK_QWEN2;
+    for (size_t i = 0; i < sizeof digits_pre / sizeof *digits_pre; i++)
+        if (!strcmp(pre, digits_pre[i])) t->pretok = AI_PRETOK_GPT2_DIGITS;
+    /* Llama 3 proper looks a whole pre-token up before merging (HF's
+     * ignore_merges); DBRX and Smaug share its regex but not that. */
+    t->ignore_merges = t->pretok == AI_PRETOK_LLAMA3 && strcmp(pre, "dbrx") && strcmp(pre, "smaug-bpe");
 
     t->n = d->n_tokens;
     size_t total = 0;

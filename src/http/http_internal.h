@@ -60,6 +60,7 @@ struct http_loop {
     pthread_mutex_t mu;     /* guards returned */
     http_conn *returned;    /* connections handed back by workers */
     http_conn *conns;
+    long long accept_paused_until; /* out of file descriptors: retry accepting then */
 };
 
 struct http_server {

@@ -63,6 +63,8 @@ int http_client_gone(http_response *r) {
     return r->gone;
 }
 
+int http_server_stopping(const http_response *r) { return atomic_load(&r->conn->loop->srv->stopping); }
+
 /* Writes all of iov, waiting for the socket up to the write timeout. */
 static int send_all(http_response *r, struct iovec *iov, int n) {
     if (r->gone) return -1;
@@ -95,7 +97,9 @@ static int send_head(http_response *r, int status, const char *ctype, const char
     char head[512];
     int k = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n%s%s%s%s%s\r\n", status, http_status_text(status),
                      ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "", framing,
-                     r->close_after ? "Connection: close\r\n" : "");
+                     r->close_after ? "Connection: close\r\n"
+                     : r->conn->head.minor_version == 0 ? "Connection: keep-alive\r\n" /* 1.0 closes unless told */
+                                                        : "");
     if (k < 0 || (size_t)k >= sizeof head) return -1;
     /* The blank line goes after the extra headers. */
     struct iovec iov[3] = {{head, (size_t)k - 2}, {r->extra, r->extra_len}, {"\r\n", 2}};

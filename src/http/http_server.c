@@ -55,12 +55,50 @@ static void loop_reply(http_conn *c, int status, const char *msg) {
     if (status != 100) conn_close(c);
 }
 
-static void dispatch(http_conn *c) {
+/* Runs the handler for the complete request in c (on a worker, or inline). */
+static void run_handler(http_conn *c) {
     http_server *s = c->loop->srv;
-    c->state = CONN_HANDLING;
-    epoll_ctl(c->loop->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    http_request req = {0};
+    req.method = c->head.method;
+    req.method_len = c->head.method_len;
+    const char *q = memchr(c->head.target, '?', c->head.target_len);
+    req.path = c->head.target;
+    req.path_len = q ? (size_t)(q - c->head.target) : c->head.target_len;
+    req.query = q ? q + 1 : "";
+    req.query_len = q ? c->head.target_len - req.path_len - 1 : 0;
+    req.minor_version = c->head.minor_version;
+    req.headers = c->headers;
+    req.num_headers = c->head.num_headers;
+    req.body = c->buf + c->head_len;
+    req.body_len = c->body_len;
+    req.peer = c->peer;
+    s->cfg.handler(&req, &c->res, s->cfg.ud);
+    http_response_finish(&c->res);
+}
+
+/* After a response: drop the request's bytes, keeping pipelined ones. */
+static void conn_next_request(http_conn *c) {
+    memmove(c->buf, c->buf + c->req_end, c->len - c->req_end);
+    c->len -= c->req_end;
+    c->state = CONN_HEAD;
+    c->active_ms = http_now_ms();
+    c->started_ms = 0;
+}
+
+/* Hands a complete request to a worker; or, with inline handlers, runs it
+ * here and returns -1 if the connection is closed afterwards. */
+static int dispatch(http_conn *c) {
+    http_server *s = c->loop->srv;
     int head_only = c->head.method_len == 4 && !memcmp(c->head.method, "HEAD", 4);
     http_response_reset(&c->res, c, head_only, !c->keep_alive || c->peer_closed);
+    if (s->cfg.inline_handlers) {
+        run_handler(c);
+        if (c->res.close_after || c->res.gone) { conn_close(c); return -1; }
+        conn_next_request(c);
+        return 0;
+    }
+    c->state = CONN_HANDLING;
+    epoll_ctl(c->loop->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     pthread_mutex_lock(&s->mu);
     c->qnext = NULL;
     if (s->jobs_tail) s->jobs_tail->qnext = c;
@@ -68,6 +106,7 @@ static void dispatch(http_conn *c) {
     s->jobs_tail = c;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
+    return 0;
 }
 
 static int parse_size(const http_header *h, size_t *out) {
@@ -163,7 +202,7 @@ static int conn_process(http_conn *c) {
             if (c->expect_continue && !c->sent_continue) { c->sent_continue = 1; loop_reply(c, 100, ""); }
             return 0;
         }
-        dispatch(c);
+        if (dispatch(c) < 0) return -1;
     }
     return 0;
 }
@@ -201,7 +240,15 @@ static void loop_accept(http_loop *l) {
         struct sockaddr_storage sa;
         socklen_t sl = sizeof sa;
         int fd = accept4(l->listen_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return;
+        if (fd < 0) {
+            /* Out of descriptors: the pending connection stays readable, so
+             * stop watching the socket for a moment instead of spinning. */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                epoll_ctl(l->epfd, EPOLL_CTL_DEL, l->listen_fd, NULL);
+                l->accept_paused_until = http_now_ms() + 100;
+            }
+            return;
+        }
         http_conn *c = calloc(1, sizeof *c);
         if (!c) { close(fd); continue; }
         int one = 1;
@@ -233,11 +280,7 @@ static void loop_take_returned(http_loop *l) {
         if (c->res.close_after || c->res.gone) {
             conn_close(c);
         } else {
-            memmove(c->buf, c->buf + c->req_end, c->len - c->req_end);
-            c->len -= c->req_end;
-            c->state = CONN_HEAD;
-            c->active_ms = http_now_ms();
-            c->started_ms = 0;
+            conn_next_request(c);
             struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
             if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, c->fd, &ev)) conn_close(c);
             else if (conn_process(c) == 0 && c->peer_closed && c->state != CONN_HANDLING) conn_close(c);
@@ -262,7 +305,7 @@ static void *loop_main(void *arg) {
     struct epoll_event evs[64];
     long long last_sweep = http_now_ms();
     while (!atomic_load(&l->srv->stopping)) {
-        int n = epoll_wait(l->epfd, evs, 64, 250);
+        int n = epoll_wait(l->epfd, evs, 64, l->accept_paused_until ? 50 : 250);
         for (int i = 0; i < n; i++) {
             void *p = evs[i].data.ptr;
             if (p == &l->listen_fd) loop_accept(l);
@@ -277,6 +320,11 @@ static void *loop_main(void *arg) {
         }
         long long now = http_now_ms();
         if (now - last_sweep >= 250) { loop_timeouts(l); last_sweep = now; }
+        if (l->accept_paused_until && now >= l->accept_paused_until) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &l->listen_fd};
+            epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->listen_fd, &ev);
+            l->accept_paused_until = 0;
+        }
     }
     return NULL;
 }
@@ -294,23 +342,7 @@ static void *worker_main(void *arg) {
         if (!s->jobs) s->jobs_tail = NULL;
         pthread_mutex_unlock(&s->mu);
 
-        http_request req = {0};
-        req.method = c->head.method;
-        req.method_len = c->head.method_len;
-        const char *q = memchr(c->head.target, '?', c->head.target_len);
-        req.path = c->head.target;
-        req.path_len = q ? (size_t)(q - c->head.target) : c->head.target_len;
-        req.query = q ? q + 1 : "";
-        req.query_len = q ? c->head.target_len - req.path_len - 1 : 0;
-        req.minor_version = c->head.minor_version;
-        req.headers = c->headers;
-        req.num_headers = c->head.num_headers;
-        req.body = c->buf + c->head_len;
-        req.body_len = c->body_len;
-        req.peer = c->peer;
-        s->cfg.handler(&req, &c->res, s->cfg.ud);
-        http_response_finish(&c->res);
-
+        run_handler(c);
         http_loop *l = c->loop;
         pthread_mutex_lock(&l->mu);
         c->qnext = l->returned;

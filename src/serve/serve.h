@@ -5,6 +5,7 @@
 #define AW_SERVE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,7 @@ typedef struct serve_model {
     char digest[65];        /* sha256 from the Ollama store, else a file fingerprint */
     uint64_t size;
     long long modified;     /* seconds since the epoch */
+    cJSON *params;          /* Ollama store: the model's default options (params layer), or NULL */
 
     pthread_mutex_t mu;     /* guards everything below */
     pthread_cond_t turn;
@@ -93,6 +95,7 @@ typedef struct {
     char **stop;            /* stop strings (owned) */
     int n_stop;
     long long keep_alive_ms;
+    int json;               /* "format": "json" (or a schema): output one JSON object */
 } serve_opts;
 
 typedef struct {
@@ -121,11 +124,13 @@ int32_t *serve_tokenize(serve_model *m, const char *text, int special, const uns
 
 /* ---- requests (serve_opts.c) ---- */
 
-/* Fills opts from Ollama "options" (unknown fields ignored) and keep_alive.
- * Returns 0 or -1 with a message naming the bad field. */
-int serve_opts_from_ollama(serve_opts *o, const cJSON *req, char *err, size_t errlen);
-/* Fills opts from an OpenAI request (max_tokens, temperature, stop, ...). */
-int serve_opts_from_openai(serve_opts *o, const cJSON *req, char *err, size_t errlen);
+/* Fills opts from the model's defaults (params, may be NULL: an Ollama
+ * params layer), then Ollama "options" (unknown fields ignored) and
+ * keep_alive. Returns 0 or -1 with a message naming the bad field. */
+int serve_opts_from_ollama(serve_opts *o, const cJSON *params, const cJSON *req, char *err, size_t errlen);
+/* Fills opts from the model's defaults, then an OpenAI request (max_tokens,
+ * temperature, stop, ...). */
+int serve_opts_from_openai(serve_opts *o, const cJSON *params, const cJSON *req, char *err, size_t errlen);
 void serve_opts_free(serve_opts *o);
 
 /* ---- HTTP glue (serve_http.c) ---- */
@@ -133,7 +138,7 @@ void serve_opts_free(serve_opts *o);
 typedef struct {
     serve_registry reg;
     http_server *http;
-    long long started_ms;
+    atomic_int running;   /* cleared at shutdown: the reaper thread stops */
 } serve_state;
 
 void serve_handle(const http_request *req, http_response *res, void *ud);

@@ -4,6 +4,7 @@
  * text out whole UTF-8 characters at a time and holding back text that might
  * be the start of a stop string. Stops at end-of-generation tokens, stop
  * strings, num_predict, a full context, or a client that went away. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "serve/serve.h"
+#include "serve/serve_jsonfmt.h"
 
 long long serve_now_ns(void) {
     struct timespec ts;
@@ -63,14 +65,61 @@ static size_t stop_prefix_hold(const serve_opts *o, const char *s, size_t n) {
     return hold;
 }
 
-/* Finds the earliest stop string in text; returns its offset or -1. */
-static long find_stop(const serve_opts *o, const char *s) {
+/* Finds the earliest stop string in s[0..n) (which may hold NUL bytes, a
+ * model can emit <0x00>); returns its offset or -1. */
+static long find_stop(const serve_opts *o, const char *s, size_t n) {
     long best = -1;
     for (int i = 0; i < o->n_stop; i++) {
-        const char *hit = o->stop[i][0] ? strstr(s, o->stop[i]) : NULL;
+        const char *hit = o->stop[i][0] ? memmem(s, n, o->stop[i], strlen(o->stop[i])) : NULL;
         if (hit && (best < 0 || hit - s < best)) best = hit - s;
     }
     return best;
+}
+
+/* Every token's text, for the JSON constraint to test continuations. */
+typedef struct {
+    char *text;
+    uint32_t *off, *len;
+} piece_table;
+
+static int pieces_build(piece_table *pt, const ai_tokenizer *tok, int n_vocab) {
+    size_t cap = (size_t)n_vocab * 8 + 64, used = 0;
+    pt->text = malloc(cap);
+    pt->off = malloc((size_t)n_vocab * sizeof *pt->off);
+    pt->len = malloc((size_t)n_vocab * sizeof *pt->len);
+    if (!pt->text || !pt->off || !pt->len) return -1;
+    for (int i = 0; i < n_vocab; i++) {
+        char piece[512];
+        size_t l = ai_token_piece(tok, i, 0, piece, sizeof piece);
+        if (l > sizeof piece) l = 0; /* absurdly long: never allowed */
+        if (used + l > cap) {
+            char *t = realloc(pt->text, (cap = (used + l) * 2));
+            if (!t) return -1;
+            pt->text = t;
+        }
+        memcpy(pt->text + used, piece, l);
+        pt->off[i] = (uint32_t)used;
+        pt->len[i] = (uint32_t)l;
+        used += l;
+    }
+    return 0;
+}
+
+static void pieces_free(piece_table *pt) {
+    free(pt->text);
+    free(pt->off);
+    free(pt->len);
+}
+
+/* Masks tokens that cannot continue valid JSON; returns how many remain. */
+static int json_mask(const serve_json_state *js, const piece_table *pt, float *logits, int n_vocab) {
+    int allowed = 0;
+    for (int i = 0; i < n_vocab; i++) {
+        serve_json_state t = *js;
+        if (pt->len[i] == 0 || serve_json_feed(&t, pt->text + pt->off[i], pt->len[i])) logits[i] = -INFINITY;
+        else allowed++;
+    }
+    return allowed;
 }
 
 int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const serve_opts *o,
@@ -86,8 +135,15 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
     st->context = malloc((size_t)n_ctx * sizeof *st->context);
     pending out = {0};
     ai_utf8_stream u8 = {0};
+    piece_table pt = {0};
+    serve_json_state js;
+    serve_json_init(&js);
     int rc = 0;
-    if (!logits || !smp || !st->context) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
+    if (!logits || !smp || !st->context || (o->json && pieces_build(&pt, m->tok, n_vocab))) {
+        snprintf(err, errlen, "out of memory");
+        rc = 500;
+        goto done;
+    }
 
     /* Reuse the cached prefix, but always evaluate at least the last prompt
      * token: its logits pick the first output token. */
@@ -114,7 +170,16 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
     for (;;) {
         if (o->num_predict >= 0 && st->eval_n >= o->num_predict) break;
         if (pos >= n_ctx) break;
+        if (o->json && json_mask(&js, &pt, logits, n_vocab) == 0) { st->done_reason = "stop"; break; }
         int32_t tok = ai_sampler_sample(smp, logits);
+        if (o->json && serve_json_feed(&js, pt.text + pt.off[tok], pt.len[tok])) {
+            /* the draw's rounding picked a masked token: take the best allowed */
+            int32_t best = -1;
+            for (int i = 0; i < n_vocab; i++)
+                if (logits[i] != -INFINITY && (best < 0 || logits[i] > logits[best])) best = i;
+            tok = best;
+            serve_json_feed(&js, pt.text + pt.off[tok], pt.len[tok]);
+        }
         ai_sampler_accept(smp, tok);
         st->eval_n++;
         if (ai_tokenizer_is_eog(m->tok, tok)) { st->done_reason = "stop"; break; }
@@ -124,8 +189,16 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
         size_t pl = ai_token_piece(m->tok, tok, 0, piece, sizeof piece);
         if (pl > sizeof piece) pl = sizeof piece;
         size_t tl = ai_utf8_stream_push(&u8, piece, pl, text);
-        if (pending_add(&out, text, tl)) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
-        long at = o->n_stop ? find_stop(o, out.s ? out.s : "") : -1;
+        /* JSON strings here are C strings: a NUL the model emitted (<0x00>)
+         * would cut the text short, so it goes out as U+FFFD. */
+        int bad = 0;
+        for (size_t a = 0, b; a < tl && !bad; a = b + 1) {
+            for (b = a; b < tl && text[b]; b++) {}
+            bad |= pending_add(&out, text + a, b - a);
+            if (b < tl) bad |= pending_add(&out, "\xef\xbf\xbd", 3);
+        }
+        if (bad) { snprintf(err, errlen, "out of memory"); rc = 500; goto done; }
+        long at = o->n_stop && out.n ? find_stop(o, out.s, out.n) : -1;
         if (at >= 0) {
             out.n = (size_t)at;
             st->done_reason = "stop";
@@ -137,7 +210,10 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
             memmove(out.s, out.s + out.n - hold, hold);
             out.n = hold;
         }
-        if (res && http_client_gone(res)) { st->done_reason = "cancel"; out.n = 0; break; }
+        /* Nobody will read the rest, or the server is shutting down. */
+        if (res && (http_client_gone(res) || http_server_stopping(res))) { st->done_reason = "cancel"; out.n = 0; break; }
+        if (o->json && serve_json_done(&js)) { st->done_reason = "stop"; break; } /* the object is complete */
+        if (o->num_predict >= 0 && st->eval_n >= o->num_predict) break; /* its logits would go unused */
         if (pos + 1 >= n_ctx) { pos++; break; } /* no room to evaluate it */
         if (ai_eval(m->ctx, &tok, 1, pos, logits)) {
             snprintf(err, errlen, "evaluation failed: %s", ai_context_error(m->ctx));
@@ -156,6 +232,7 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
     }
 done:
     if (rc) m->n_cache = 0; /* the cache may hold a partial evaluation */
+    pieces_free(&pt);
     free(out.s);
     free(logits);
     ai_sampler_free(smp);

@@ -117,9 +117,9 @@ static void on_signal(int sig) {
 
 static void *reaper_main(void *arg) {
     serve_state *s = arg;
-    while (signal_target) {
-        serve_registry_reap(&s->reg);
-        sleep(1);
+    for (int tick = 0; atomic_load(&s->running); tick++) {
+        if (tick % 10 == 0) serve_registry_reap(&s->reg); /* each second */
+        usleep(100000);
     }
     return NULL;
 }
@@ -136,7 +136,10 @@ int serve_run(const serve_config *cfg) {
             free(s);
             return 1;
         }
-    http_server_config hc = {.listen = cfg->listen, .handler = serve_handle, .ud = s, .workers = 32};
+    http_server_config hc = {.listen = cfg->listen, .handler = serve_handle, .ud = s,
+                             /* Requests wait for their model on a worker; enough of them that
+                              * queued generations do not hold up /api/tags and friends. */
+                             .workers = 128};
     s->http = http_server_new(&hc, err, sizeof err);
     if (!s->http) {
         fprintf(stderr, "anywhere serve-model: %s\n", err);
@@ -154,9 +157,11 @@ int serve_run(const serve_config *cfg) {
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     pthread_t reaper;
+    atomic_store(&s->running, 1);
     int have_reaper = pthread_create(&reaper, NULL, reaper_main, s) == 0;
     http_server_run(s->http);
     signal_target = NULL;
+    atomic_store(&s->running, 0);
     if (have_reaper) pthread_join(reaper, NULL);
     http_server_free(s->http);
     serve_registry_free(&s->reg);

@@ -181,6 +181,9 @@ void serve_ollama_show(serve_state *s, const http_request *req, http_response *r
     cJSON_AddStringToObject(o, "template", tmpl ? tmpl : "");
     free(tmpl);
     cJSON_AddItemToObject(o, "details", details_from(g));
+    cJSON *caps = cJSON_AddArrayToObject(o, "capabilities");
+    cJSON_AddItemToArray(caps, cJSON_CreateString("completion"));
+    cJSON_AddItemToArray(caps, cJSON_CreateString("embedding"));
     cJSON *info = cJSON_AddObjectToObject(o, "model_info");
     cJSON_AddNumberToObject(info, "general.parameter_count", (double)n_params(g));
     for (size_t i = 0; i < ai_gguf_kv_count(g); i++) {

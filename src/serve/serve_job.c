@@ -72,6 +72,34 @@ int serve_job_messages(const cJSON *body, ai_chat_msg **out, http_response *res,
     return i;
 }
 
+/* Continues an earlier exchange: its tokens, then the new prompt's (without
+ * a second BOS). The KV cache usually holds them already. */
+static int add_context(serve_job *j, http_response *res, const serve_opts *o) {
+    int nc = cJSON_GetArraySize(j->context), skip = j->n_prompt > 0 && j->prompt[0] == ai_tokenizer_bos(j->m->tok);
+    int32_t *all = malloc(((size_t)nc + (size_t)j->n_prompt) * sizeof *all);
+    const char *bad = all ? NULL : "out of memory";
+    int n = 0, vocab = (int)ai_tokenizer_n_tokens(j->m->tok);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, j->context) {
+        if (!bad && (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble >= vocab)) bad = "context must be a list of token ids of this model";
+        if (!bad) all[n++] = (int32_t)it->valuedouble;
+    }
+    if (bad) {
+        free(all);
+        free(j->prompt);
+        j->prompt = NULL;
+        serve_model_release(j->m, o->keep_alive_ms);
+        j->m = NULL;
+        fail(res, j->openai, all ? 400 : 500, "%s", bad);
+        return -1;
+    }
+    memcpy(all + n, j->prompt + skip, (size_t)(j->n_prompt - skip) * sizeof *all);
+    j->n_prompt = n + j->n_prompt - skip;
+    free(j->prompt);
+    j->prompt = all;
+    return 0;
+}
+
 int serve_job_start(serve_job *j, serve_state *s, serve_model *m, const ai_chat_msg *msgs, size_t n_msgs,
                     const char *raw, const serve_opts *o, http_response *res) {
     (void)s;
@@ -93,6 +121,7 @@ int serve_job_start(serve_job *j, serve_state *s, serve_model *m, const ai_chat_
         fail(res, j->openai, 500, "out of memory");
         return -1;
     }
+    if (j->context && cJSON_GetArraySize(j->context) > 0 && add_context(j, res, o) < 0) return -1;
     if (j->n_prompt >= m->n_ctx) {
         int n = j->n_prompt, ctx = m->n_ctx;
         free(j->prompt);

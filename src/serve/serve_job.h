@@ -12,6 +12,7 @@ typedef struct {
     int n_prompt;
     long long t_start, load_ns;
     int openai;          /* error replies in OpenAI's shape */
+    const cJSON *context; /* /api/generate's "context": tokens of an earlier exchange to continue */
 } serve_job;
 
 /* Parses the request body as a JSON object; on failure answers 400 naming

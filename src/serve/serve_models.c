@@ -100,6 +100,7 @@ static void unload(serve_model *m) {
 
 static void model_free(serve_model *m) {
     unload(m);
+    cJSON_Delete(m->params);
     pthread_mutex_destroy(&m->mu);
     pthread_cond_destroy(&m->turn);
     free(m->name);
@@ -162,9 +163,11 @@ static char *manifest_path(const serve_registry *r, const char *name) {
     return rc < 0 ? NULL : out;
 }
 
-/* Reads a manifest and returns the model blob's hex digest (malloc'd). */
-static char *manifest_model_digest(const char *path) {
+/* Reads a manifest: the model blob's hex digest (malloc'd, NULL if none)
+ * and, if there is one, the params layer's digest into *params. */
+static char *manifest_model_digest(const char *path, char **params) {
     char *text = read_file(path, 1 << 20);
+    *params = NULL;
     if (!text) return NULL;
     cJSON *j = cJSON_Parse(text);
     free(text);
@@ -173,10 +176,9 @@ static char *manifest_model_digest(const char *path) {
     cJSON_ArrayForEach(layer, cJSON_GetObjectItemCaseSensitive(j, "layers")) {
         const char *mt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(layer, "mediaType"));
         const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(layer, "digest"));
-        if (mt && d && !strcmp(mt, "application/vnd.ollama.image.model") && !strncmp(d, "sha256:", 7)) {
-            digest = strdup(d + 7);
-            break;
-        }
+        if (!mt || !d || strncmp(d, "sha256:", 7) || strspn(d + 7, "0123456789abcdef") != strlen(d + 7)) continue;
+        if (!strcmp(mt, "application/vnd.ollama.image.model") && !digest) digest = strdup(d + 7);
+        else if (!strcmp(mt, "application/vnd.ollama.image.params") && !*params) *params = strdup(d + 7);
     }
     cJSON_Delete(j);
     return digest;
@@ -184,10 +186,19 @@ static char *manifest_model_digest(const char *path) {
 
 static serve_model *from_store(serve_registry *r, const char *name, char *err, size_t errlen) {
     if (!r->store) { snprintf(err, errlen, "no Ollama store"); return NULL; }
-    char *mpath = manifest_path(r, name), *digest = mpath ? manifest_model_digest(mpath) : NULL, *blob = NULL;
+    char *params = NULL;
+    char *mpath = manifest_path(r, name), *digest = mpath ? manifest_model_digest(mpath, &params) : NULL, *blob = NULL;
     serve_model *m = NULL;
     if (!digest) snprintf(err, errlen, "model '%s' not found in %s", name, r->store);
     else if (asprintf(&blob, "%s/blobs/sha256-%s", r->store, digest) >= 0) m = model_new(name, blob, digest, err, errlen);
+    if (m && params) { /* the model's default options, e.g. its stop strings */
+        char *ppath = NULL;
+        char *text = asprintf(&ppath, "%s/blobs/sha256-%s", r->store, params) >= 0 ? read_file(ppath, 1 << 20) : NULL;
+        m->params = text ? cJSON_Parse(text) : NULL;
+        free(text);
+        free(ppath);
+    }
+    free(params);
     free(mpath);
     free(digest);
     free(blob);
@@ -289,16 +300,22 @@ char *serve_registry_names(serve_registry *r) {
     return out;
 }
 
-/* Loads the engine objects; called with m->mu held during our turn. */
-static int load(serve_registry *r, serve_model *m, char *err, size_t errlen) {
-    m->model = ai_model_load(m->path, err, errlen);
-    if (!m->model) return -1;
-    const struct ai_gguf *g = ai_model_gguf(m->model);
-    m->tok = ai_tokenizer_from_gguf(g, err, errlen);
-    if (!m->tok) { unload(m); return -1; }
-    m->chat_template = ai_gguf_dup_str(g, "tokenizer.chat_template");
-    m->chat = ai_chat_detect(m->chat_template, m->tok);
-    (void)r;
+/* Loads the engine objects without holding m->mu (loading a big model takes
+ * seconds and /api/ps, the reaper and lookups must not wait), publishing
+ * them under it. Only the holder of the model's turn calls this. */
+static int load(serve_model *m, char *err, size_t errlen) {
+    ai_model *model = ai_model_load(m->path, err, errlen);
+    if (!model) return -1;
+    const struct ai_gguf *g = ai_model_gguf(model);
+    ai_tokenizer *tok = ai_tokenizer_from_gguf(g, err, errlen);
+    if (!tok) { ai_model_free(model); return -1; }
+    char *tmpl = ai_gguf_dup_str(g, "tokenizer.chat_template");
+    pthread_mutex_lock(&m->mu);
+    m->model = model;
+    m->tok = tok;
+    m->chat_template = tmpl;
+    m->chat = ai_chat_detect(tmpl, tok);
+    pthread_mutex_unlock(&m->mu);
     return 0;
 }
 
@@ -306,10 +323,12 @@ int serve_model_acquire(serve_registry *r, serve_model *m, int n_ctx, long long 
     pthread_mutex_lock(&m->mu);
     unsigned long ticket = m->next_ticket++;
     while (m->serving != ticket) pthread_cond_wait(&m->turn, &m->mu);
+    int loaded = m->model != NULL;
+    pthread_mutex_unlock(&m->mu);
+    /* Our turn: until release nobody else touches the engine objects (the
+     * reaper only unloads idle models), so the slow work runs unlocked. */
     long long t0 = serve_now_ns();
-    *load_ns = 0;
-    int rc = 0;
-    if (!m->model) rc = load(r, m, err, errlen);
+    int rc = loaded ? 0 : load(m, err, errlen);
     if (rc == 0) {
         ai_model_info mi;
         ai_model_get_info(m->model, &mi);
@@ -325,7 +344,6 @@ int serve_model_acquire(serve_registry *r, serve_model *m, int n_ctx, long long 
         }
     }
     *load_ns = serve_now_ns() - t0;
-    pthread_mutex_unlock(&m->mu);
     if (rc) serve_model_release(m, 300000);
     return rc;
 }

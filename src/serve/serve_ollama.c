@@ -97,7 +97,7 @@ void serve_ollama_generate(serve_state *s, const http_request *req, http_respons
     char err[1024];
     serve_model *m = serve_job_model(s, body, res, 0);
     if (!m) goto done;
-    if (serve_opts_from_ollama(&opts, body, err, sizeof err)) { serve_reply_error(res, 400, "%s", err); goto done; }
+    if (serve_opts_from_ollama(&opts, m->params, body, err, sizeof err)) { serve_reply_error(res, 400, "%s", err); goto done; }
     const cJSON *sv = cJSON_GetObjectItemCaseSensitive(body, "stream");
     out.stream = !cJSON_IsFalse(sv);
     out.model = m->name;
@@ -118,6 +118,10 @@ void serve_ollama_generate(serve_state *s, const http_request *req, http_respons
             if (system) gen[n_msgs++] = (ai_chat_msg){"system", system};
             gen[n_msgs++] = (ai_chat_msg){"user", prompt};
         }
+    }
+    if (!chat) {
+        job.context = cJSON_GetObjectItemCaseSensitive(body, "context");
+        if (job.context && !cJSON_IsNull(job.context) && !cJSON_IsArray(job.context)) { serve_reply_error(res, 400, "context must be a list of token ids"); goto done; }
     }
     if (serve_job_start(&job, s, m, chat ? msgs : gen, (size_t)n_msgs, raw, &opts, res)) goto done;
     if (out.stream) http_stream_start(res, 200, "application/x-ndjson");
@@ -226,7 +230,7 @@ void serve_ollama_embed(serve_state *s, const http_request *req, http_response *
     serve_job job = {.t_start = serve_now_ns()};
     serve_model *m = serve_job_model(s, body, res, 0);
     if (!m) goto done;
-    if (serve_opts_from_ollama(&opts, body, err, sizeof err)) { serve_reply_error(res, 400, "%s", err); goto done; }
+    if (serve_opts_from_ollama(&opts, m->params, body, err, sizeof err)) { serve_reply_error(res, 400, "%s", err); goto done; }
     int n = serve_embed_read_inputs(body, legacy ? "prompt" : "input", &inputs);
     if (n < 0) { serve_reply_error(res, 400, legacy ? "prompt must be a string" : "input must be a string or a list of strings"); goto done; }
     const cJSON *tr = cJSON_GetObjectItemCaseSensitive(body, "truncate");

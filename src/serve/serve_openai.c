@@ -99,7 +99,7 @@ void serve_openai_complete(serve_state *s, const http_request *req, http_respons
     char err[1024];
     serve_model *m = serve_job_model(s, body, res, 1);
     if (!m) goto done;
-    if (serve_opts_from_openai(&opts, body, err, sizeof err)) { serve_reply_openai_error(res, 400, "invalid_request_error", "%s", err); goto done; }
+    if (serve_opts_from_openai(&opts, m->params, body, err, sizeof err)) { serve_reply_openai_error(res, 400, "invalid_request_error", "%s", err); goto done; }
     out.stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "stream"));
     const cJSON *so = cJSON_GetObjectItemCaseSensitive(body, "stream_options");
     int include_usage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(so, "include_usage"));
@@ -181,7 +181,7 @@ void serve_openai_embeddings(serve_state *s, const http_request *req, http_respo
     serve_job job = {.t_start = serve_now_ns(), .openai = 1};
     serve_model *m = serve_job_model(s, body, res, 1);
     if (!m) goto done;
-    if (serve_opts_from_openai(&opts, body, err, sizeof err)) { serve_reply_openai_error(res, 400, "invalid_request_error", "%s", err); goto done; }
+    if (serve_opts_from_openai(&opts, m->params, body, err, sizeof err)) { serve_reply_openai_error(res, 400, "invalid_request_error", "%s", err); goto done; }
     int n = serve_embed_read_inputs(body, "input", &inputs);
     if (n <= 0) { serve_reply_openai_error(res, 400, "invalid_request_error", "input must be a non-empty string or list of strings"); goto done; }
     int n_tokens = 0;

@@ -11,6 +11,9 @@
 static void defaults(serve_opts *o) {
     memset(o, 0, sizeof *o);
     ai_sampler_params_default(&o->sp);
+    /* The default seed is the second on the clock: two requests in the same
+     * second would sample alike. Without a "seed", each gets its own. */
+    o->sp.seed = (uint64_t)serve_now_ns() ^ ((uint64_t)pthread_self() * 0x9E3779B97F4A7C15ull);
     o->num_predict = -1;
     o->keep_alive_ms = 5 * 60 * 1000;
 }
@@ -68,17 +71,12 @@ static int sampling(serve_opts *o, const cJSON *obj, char *err, size_t errlen, c
     return 0;
 }
 
-int serve_opts_from_ollama(serve_opts *o, const cJSON *req, char *err, size_t errlen) {
-    defaults(o);
-    o->keep_alive_ms = serve_parse_keep_alive(cJSON_GetObjectItemCaseSensitive(req, "keep_alive"));
-    if (o->keep_alive_ms == -2) { snprintf(err, errlen, "keep_alive must be a duration like \"5m\" or a number of seconds"); return -1; }
-    const cJSON *opt = cJSON_GetObjectItemCaseSensitive(req, "options");
-    if (!opt || cJSON_IsNull(opt)) return 0;
-    if (!cJSON_IsObject(opt)) { snprintf(err, errlen, "options must be an object"); return -1; }
-    if (sampling(o, opt, err, errlen, "options.")) return -1;
+/* Ollama option fields from obj ("options", or a model's params layer). */
+static int ollama_fields(serve_opts *o, const cJSON *opt, char *err, size_t errlen, const char *where) {
+    if (sampling(o, opt, err, errlen, where)) return -1;
     double v;
     int r;
-#define NUM(key) ((r = num(opt, key, &v, err, errlen, "options.")) < 0 ? -1 : r)
+#define NUM(key) ((r = num(opt, key, &v, err, errlen, where)) < 0 ? -1 : r)
     if ((r = NUM("top_k")) < 0) return -1; else if (r) o->sp.top_k = (int)v;
     if ((r = NUM("min_p")) < 0) return -1; else if (r) o->sp.min_p = (float)v;
     if ((r = NUM("repeat_penalty")) < 0) return -1; else if (r) o->sp.repeat_penalty = (float)v;
@@ -86,15 +84,46 @@ int serve_opts_from_ollama(serve_opts *o, const cJSON *req, char *err, size_t er
     if ((r = NUM("num_predict")) < 0) return -1; else if (r) o->num_predict = v < 0 ? -1 : (int)v;
     if ((r = NUM("num_ctx")) < 0) return -1; else if (r) o->num_ctx = (int)v;
 #undef NUM
-    if (o->num_ctx < 0 || o->num_ctx > (1 << 20)) { snprintf(err, errlen, "options.num_ctx %d is out of range", o->num_ctx); return -1; }
-    return stops(o, cJSON_GetObjectItemCaseSensitive(opt, "stop"), err, errlen, "options.");
+    if (o->num_ctx < 0 || o->num_ctx > (1 << 20)) { snprintf(err, errlen, "%snum_ctx %d is out of range", where, o->num_ctx); return -1; }
+    return stops(o, cJSON_GetObjectItemCaseSensitive(opt, "stop"), err, errlen, where);
 }
 
-int serve_opts_from_openai(serve_opts *o, const cJSON *req, char *err, size_t errlen) {
+/* A model's defaults from its Ollama params layer; a bad layer is the
+ * store's problem, not the request's, so it is skipped, not reported. */
+static void model_defaults(serve_opts *o, const cJSON *params) {
+    char ignored[256];
+    serve_opts saved = *o;
+    if (cJSON_IsObject(params) && ollama_fields(o, params, ignored, sizeof ignored, "params.")) {
+        serve_opts_free(o);
+        *o = saved;
+    }
+}
+
+int serve_opts_from_ollama(serve_opts *o, const cJSON *params, const cJSON *req, char *err, size_t errlen) {
+    defaults(o);
+    model_defaults(o, params);
+    o->keep_alive_ms = serve_parse_keep_alive(cJSON_GetObjectItemCaseSensitive(req, "keep_alive"));
+    if (o->keep_alive_ms == -2) { snprintf(err, errlen, "keep_alive must be a duration like \"5m\" or a number of seconds"); return -1; }
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(req, "format");
+    if (fmt && !cJSON_IsNull(fmt) && !(cJSON_IsString(fmt) && !*fmt->valuestring)) {
+        if (cJSON_IsObject(fmt) || (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "json"))) o->json = 1;
+        else { snprintf(err, errlen, "format must be \"json\" or a JSON schema object"); return -1; }
+    }
+    const cJSON *opt = cJSON_GetObjectItemCaseSensitive(req, "options");
+    if (!opt || cJSON_IsNull(opt)) return 0;
+    if (!cJSON_IsObject(opt)) { snprintf(err, errlen, "options must be an object"); return -1; }
+    return ollama_fields(o, opt, err, errlen, "options.");
+}
+
+int serve_opts_from_openai(serve_opts *o, const cJSON *params, const cJSON *req, char *err, size_t errlen) {
     defaults(o);
     o->sp.temperature = 1.0f;
     o->sp.top_p = 1.0f;
+    model_defaults(o, params);
     if (sampling(o, req, err, errlen, "")) return -1;
+    const cJSON *rf = cJSON_GetObjectItemCaseSensitive(req, "response_format");
+    const char *rft = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rf, "type"));
+    if (rft && (!strcmp(rft, "json_object") || !strcmp(rft, "json_schema"))) o->json = 1;
     double v;
     int r = num(req, "max_tokens", &v, err, errlen, "");
     if (r < 0) return -1;

@@ -156,6 +156,39 @@ static void test_dots(uint32_t type, int n) {
     free(w); free(x); free(wd); free(xd); free(wq); free(xq);
 }
 
+/* The threaded matmul (tiles, multi-row kernels, repacked Q4_0 and their
+ * leftover rows and tokens) against the scalar dot of every (row, token). */
+static void test_matmul(uint32_t type, int cols, int rows, int n, int threads) {
+    const ai_type_traits *t = ai_type_traits_of(type);
+    size_t rb = ai_row_bytes(type, cols), xb = ai_row_bytes(ai_vec_dot_type(type), cols);
+    float *f = malloc(sizeof(float) * cols * (rows > n ? rows : n));
+    ai_weight w = {.type = type, .cols = cols, .rows = rows, .row_bytes = rb};
+    uint8_t *wq = malloc(rb * rows), *xq = malloc(xb * n);
+    for (int i = 0; i < cols * rows; i++) f[i] = frand();
+    for (int r = 0; r < rows; r++) t->from_float(f + (size_t)r * cols, wq + r * rb, cols);
+    for (int i = 0; i < cols * n; i++) f[i] = frand();
+    for (int k = 0; k < n; k++) ai_quantize_act(type, f + (size_t)k * cols, xq + k * xb, cols);
+    w.data = wq;
+    ai_weight_repack(&w);
+    float *out = malloc(sizeof(float) * rows * n);
+    ai_pool *pool = ai_pool_new(threads);
+    ai_matmul_q(pool, &w, xq, n, out);
+    int bad = 0;
+    for (int k = 0; k < n; k++)
+        for (int r = 0; r < rows; r++) {
+            float ref;
+            ai_vec_dot_scalar(type, cols, &ref, wq + r * rb, xq + k * xb);
+            float got = out[(size_t)k * rows + r];
+            if (!(fabsf(got - ref) <= 1e-4f * (1 + fabsf(ref))) && bad++ < 3)
+                CHECK(0, "%s matmul %dx%d, %d tokens%s: row %d token %d: %g vs scalar %g", t->name, rows, cols, n,
+                      w.packed ? " (repacked)" : "", r, k, got, ref);
+        }
+    CHECK(bad == 0, "%s matmul: %d wrong", t->name, bad);
+    ai_pool_free(pool);
+    ai_weight_release(&w);
+    free(f); free(wq); free(xq); free(out);
+}
+
 int main(void) {
     test_halves();
     test_dequant(AI_TYPE_Q8_0, elem_q8_0, 4096);
@@ -172,6 +205,11 @@ int main(void) {
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         test_dots(types[i], 256);
         test_dots(types[i], 2048);
+    }
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        test_matmul(types[i], 512, 75, 1, 1);   /* generation */
+        test_matmul(types[i], 512, 75, 11, 2);  /* a prompt: tiles plus leftover rows and tokens */
+        test_matmul(types[i], 256, 8, 6, 1);
     }
     int t = ai_type_from_name("q4_k");
     CHECK(t == AI_TYPE_Q4_K, "type name lookup");

@@ -73,6 +73,8 @@ static void test_chat(void) {
         {AI_CHAT_LLAMA3, "<|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nBye<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"},
         {AI_CHAT_LLAMA2, "[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello! </s><s>[INST] Bye [/INST]"},
         {AI_CHAT_MISTRAL, "[INST] Be brief.\n\nHi [/INST]Hello!</s>[INST] Bye [/INST]"},
+        {AI_CHAT_PHI3, "<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nHello!<|end|>\n<|user|>\nBye<|end|>\n<|assistant|>\n"},
+        {AI_CHAT_ZEPHYR, "<|system|>\nBe brief.</s>\n<|user|>\nHi</s>\n<|assistant|>\nHello!</s>\n<|user|>\nBye</s>\n<|assistant|>\n"},
         {AI_CHAT_GEMMA, "<start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -85,6 +87,8 @@ static void test_chat(void) {
     CHECK(ai_chat_detect("{{ bos_token + '[INST] ' + '<<SYS>>\\n' }}", NULL) == AI_CHAT_LLAMA2, "detect llama2");
     CHECK(ai_chat_detect("{{ '[INST] ' + message['content'] + ' [/INST]' }}", NULL) == AI_CHAT_MISTRAL, "detect mistral");
     CHECK(ai_chat_detect("<start_of_turn>", NULL) == AI_CHAT_GEMMA, "detect gemma");
+    CHECK(ai_chat_detect("{{'<|user|>' + '\n' + message['content'] + '<|end|>'}}", NULL) == AI_CHAT_PHI3, "detect phi3");
+    CHECK(ai_chat_detect("{{ '<|user|>\n' + message['content'] + eos_token }}", NULL) == AI_CHAT_ZEPHYR, "detect zephyr");
     CHECK(ai_chat_detect("{{ unknown }}", NULL) == AI_CHAT_CHATML, "unknown template: chatml");
     CHECK(ai_chat_detect(NULL, NULL) == AI_CHAT_RAW, "no template: raw");
     char *r = ai_chat_render(AI_CHAT_RAW, m + 1, 1, 1);

@@ -3,7 +3,8 @@
  *   /stream?n=K    streams K chunks "chunk i\n", 100 ms apart, and notes on
  *                  stderr "stream stopped at i" when the client goes away
  *   /slow          answers after 1.5 s (a blocking handler)
- * It prints "port N" on stdout once listening, and exits on SIGTERM. */
+ * It prints "port N" on stdout once listening, and exits on SIGTERM.
+ * --inline runs handlers on the loop threads (then /slow stalls its loop). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,10 +51,16 @@ static void handle(const http_request *req, http_response *res, void *ud) {
 }
 
 int main(int argc, char **argv) {
-    const char *listen = argc > 2 && !strcmp(argv[1], "--listen") ? argv[2] : "127.0.0.1:0";
+    const char *listen = "127.0.0.1:0";
+    int inline_handlers = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--listen") && i + 1 < argc) listen = argv[++i];
+        else if (!strcmp(argv[i], "--inline")) inline_handlers = 1;
+    }
     char err[256];
     http_server_config cfg = {.listen = listen, .handler = handle, .max_header_bytes = 8192,
-                              .max_body_bytes = 1 << 20, .header_timeout_ms = 1500};
+                              .max_body_bytes = 1 << 20, .header_timeout_ms = 1500,
+                              .inline_handlers = inline_handlers};
     server = http_server_new(&cfg, err, sizeof err);
     if (!server) { fprintf(stderr, "http_echo: %s\n", err); return 1; }
     signal(SIGTERM, on_term);

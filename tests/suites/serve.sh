@@ -33,6 +33,7 @@ unit() {
 echo "-- unit tests"
 unit "$BUILD/tests/serve/http_parse_test"
 unit "$BUILD/tests/ai/tok_unit"
+unit "$BUILD/tests/serve/jsonfmt_test"
 
 if command -v clang >/dev/null; then
     check "fuzz_http: 5 s of libFuzzer on the parser and chunked decoder" \
@@ -41,7 +42,7 @@ if command -v clang >/dev/null; then
         bash -c "make -s ${SAN:+SAN=1} fuzz-tokenizer FUZZ_SECONDS=5 >'$TMP/fuzz2.log' 2>&1 || { tail -20 '$TMP/fuzz2.log'; exit 1; }"
 fi
 
-echo "-- tokenizer parity with npm llama-tokenizer-js / llama3-tokenizer-js"
+echo "-- tokenizer parity with npm llama-tokenizer-js / llama3-tokenizer-js; pre-tokenizers vs JS regexes"
 TOKDIR=tests/ai/tok
 if [ ! -d "$TOKDIR/node_modules/llama3-tokenizer-js" ] && command -v npm >/dev/null; then
     (cd "$TOKDIR" && npm ci --silent >/dev/null 2>&1)
@@ -49,6 +50,7 @@ fi
 if [ -d "$TOKDIR/node_modules/llama3-tokenizer-js" ] && node "$TOKDIR/convert.mjs" "$TMP/tok" >/dev/null; then
     unit "$BUILD/tests/ai/tok_parity" "$TMP/tok/llama2.gguf" "$TMP/tok/llama2.cases"
     unit "$BUILD/tests/ai/tok_parity" "$TMP/tok/llama3.gguf" "$TMP/tok/llama3.cases"
+    unit "$BUILD/tests/ai/tok_pretok" "$TMP/tok/pretok.cases"
 else
     bad "reference tokenizers unavailable (run npm ci in $TOKDIR)"
 fi
@@ -60,6 +62,7 @@ EP=$(awk '/^port/{print $2}' "$TMP/echo.out")
 E="http://127.0.0.1:$EP"
 check "echo with body" [ "$(curl -s -d hello "$E/echo?a=1")" = "$(printf 'POST /echo?a=1 len=5\nhello')" ]
 check "404 route" [ "$(curl -s -o /dev/null -w '%{http_code}' "$E/nope")" = 404 ]
+check "HTTP/1.0 keep-alive is answered with Connection: keep-alive" bash -c "curl -sv --http1.0 -H 'Connection: keep-alive' '$E/echo' '$E/echo' 2>&1 | grep -q 'Re-using existing connection'"
 check "keep-alive reuses the connection" bash -c "curl -sv '$E/echo' '$E/echo' 2>&1 | grep -q 'Re-using existing connection'"
 check "chunked request body" [ "$(printf 'abc%.0s' $(seq 1000) | curl -s -H 'Transfer-Encoding: chunked' --data-binary @- "$E/echo" | head -1)" = "POST /echo? len=3000" ]
 check "Expect: 100-continue" bash -c "curl -sv -H 'Expect: 100-continue' -d x '$E/echo' 2>&1 | grep -q '< HTTP/1.1 100 Continue'"
@@ -102,6 +105,16 @@ check "20 concurrent requests" many
 stop_echo() { kill -TERM "$ECHO_PID" && wait "$ECHO_PID"; }
 check "SIGTERM stops the server cleanly (exit 0)" stop_echo
 
+# The same server with handlers run inline on the event loops.
+"$BUILD/tests/serve/http_echo" --inline >"$TMP/echo2.out" 2>"$TMP/echo2.err" & ECHO_PID=$!; PIDS="$PIDS $ECHO_PID"
+for _ in $(seq 50); do [ -s "$TMP/echo2.out" ] && break; sleep 0.1; done
+EP=$(awk '/^port/{print $2}' "$TMP/echo2.out"); E="http://127.0.0.1:$EP"
+check "inline handlers: pipelining" pipelined
+check "inline handlers: chunked body" [ "$(printf 'xy%.0s' $(seq 500) | curl -s -H 'Transfer-Encoding: chunked' --data-binary @- "$E/echo" | head -1)" = "POST /echo? len=1000" ]
+check "inline handlers: keep-alive" bash -c "curl -sv '$E/echo' '$E/echo' 2>&1 | grep -q 'Re-using existing connection'"
+check "inline handlers: 20 concurrent requests" many
+check "inline handlers: SIGTERM" stop_echo
+
 echo "-- anywhere serve-model (a synthesised llama model, real HTTP client)"
 ANY="$BUILD/anywhere"
 if ! "$ANY" model synth -o "$TMP/tiny.gguf" --seed 7 >/dev/null 2>&1; then
@@ -113,7 +126,9 @@ STORE="$TMP/ollama"
 mkdir -p "$STORE/blobs" "$STORE/manifests/registry.ollama.ai/library/storemodel"
 DIG=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 cp "$TMP/tiny.gguf" "$STORE/blobs/sha256-$DIG"
-printf '{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:%s","size":1}]}' "$DIG" \
+PDIG=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
+printf '{"num_predict":3,"temperature":0}' >"$STORE/blobs/sha256-$PDIG"
+printf '{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:%s","size":1},{"mediaType":"application/vnd.ollama.image.params","digest":"sha256:%s","size":1}]}' "$DIG" "$PDIG" \
     >"$STORE/manifests/registry.ollama.ai/library/storemodel/1b"
 PORT=$(( 20000 + RANDOM % 20000 ))
 OLLAMA_MODELS="$STORE" "$ANY" serve-model --listen "127.0.0.1:$PORT" --model "tiny=$TMP/tiny.gguf" --threads 2 >"$TMP/sm.out" 2>"$TMP/sm.err" & SM_PID=$!; PIDS="$PIDS $SM_PID"
@@ -143,6 +158,21 @@ post stop2.json /api/generate '{"model":"tiny","prompt":"x","stream":false,"opti
 check "options.stop cuts the output before the stop string" bash -c "node -e '
 const fs=require(\"fs\");const a=JSON.parse(fs.readFileSync(\"$TMP/stop.json\",\"utf8\")).response, b=JSON.parse(fs.readFileSync(\"$TMP/stop2.json\",\"utf8\"));
 const s=$STOPSTR; process.exit(b.done_reason==\"stop\" && b.response===a.slice(0,a.indexOf(s)) ?0:1)'"
+ctxtest() {
+    local c; c=$(node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).context))' "$TMP/gen.json")
+    post ctx.json /api/generate '{"model":"tiny","prompt":"And then?","stream":false,"context":'"$c"',"options":{"num_predict":2,"temperature":0}}' >/dev/null
+    json "$TMP/ctx.json" 'L[0].context.slice(0,'"$(echo "$c" | tr -cd , | wc -c)"'+1).join()=='"'${c//[\[\]]/}'"' && L[0].prompt_eval_count < L[0].context.length-2'
+}
+check "context continues an exchange, reusing the KV cache" ctxtest
+jsonfmt() {
+    local seed
+    for seed in 1 2 3; do
+        post fmt.json /api/generate '{"model":"tiny","prompt":"json","format":"json","stream":false,"options":{"num_predict":60,"seed":'$seed'}}' >/dev/null
+        json "$TMP/fmt.json" '(r=>/^\s*\{/.test(r) && !/[\x00-\x08]/.test(r) && (L[0].done_reason!="stop" || typeof JSON.parse(r)=="object"))(L[0].response)' || return 1
+    done
+    [ "$(post fmt2.json /api/generate '{"model":"tiny","prompt":"x","format":"yaml"}')" = 400 ]
+}
+check "format json: output is (a prefix of) one JSON object; other formats 400" jsonfmt
 post emb.json /api/embed '{"model":"tiny","input":["hello","world"]}' >/dev/null
 check "/api/embed returns normalised vectors" json "$TMP/emb.json" '(e=>e.length==2 && e[0].length==256 && Math.abs(Math.hypot(...e[0])-1)<1e-3 && L[0].prompt_eval_count>0)(L[0].embeddings)'
 post emb1.json /api/embeddings '{"model":"tiny","prompt":"hello"}' >/dev/null
@@ -151,6 +181,7 @@ post show.json /api/show '{"model":"tiny"}' >/dev/null
 check "/api/show has details and model_info" json "$TMP/show.json" 'L[0].details.format=="gguf" && L[0].model_info["general.architecture"]=="llama" && L[0].model_info["llama.context_length"]==2048 && L[0].model_info["tokenizer.ggml.tokens"]===null'
 check "/api/ps lists the loaded model" bash -c "curl -s '$S/api/ps' | grep -q '\"name\":\"tiny:latest\"'"
 check "Ollama store model served by name" [ "$(post store.json /api/generate '{"model":"storemodel:1b","prompt":"hi","stream":false,"options":{"num_predict":2}}')" = 200 ]
+check "Ollama store model: its params layer gives default options" bash -c "[ \"\$(curl -s -o '$TMP/store2.json' -w '%{http_code}' '$S/api/generate' -d '{\"model\":\"storemodel:1b\",\"prompt\":\"hi\",\"stream\":false}')\" = 200 ] && node -e 'process.exit(JSON.parse(require(\"fs\").readFileSync(process.argv[1],\"utf8\")).eval_count<=3?0:1)' '$TMP/store2.json'"
 
 echo "-- OpenAI-compatible routes"
 curl -s -N "$S/v1/chat/completions" -d '{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"stream":true,"max_tokens":5,"stream_options":{"include_usage":true}}' >"$TMP/sse.txt"
@@ -219,8 +250,20 @@ keepalive2() {
     ! curl -s "$S/api/ps" | grep -q tiny:latest
 }
 check "keep_alive \"1s\" unloads after idling" keepalive2
-stop_sm() { kill -TERM "$SM_PID" && wait "$SM_PID"; }
-check "serve-model exits 0 on SIGTERM" stop_sm
+stop_sm() {
+    # with a long generation streaming: it is wound down, not waited for
+    local p cp
+    for p in hello go x again; do
+        curl -s -N "$S/api/generate" -d '{"model":"tiny","prompt":"'$p'","options":{"num_predict":1500,"temperature":0}}' >/dev/null & cp=$!
+        sleep 0.5
+        kill -0 "$cp" 2>/dev/null && break
+    done
+    local t0; t0=$(date +%s%N)
+    kill -TERM "$SM_PID" && wait "$SM_PID" || return 1
+    wait "$cp" 2>/dev/null
+    [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000 ]
+}
+check "serve-model exits 0 on SIGTERM, mid-stream, within 3 s" stop_sm
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -148,4 +148,19 @@ function writeCases(file, rows) {
   for (const s of specials3) rows.push([s, 2, t.encode(s, { bos: false, eos: false })]);
   writeCases(path.join(out, 'llama3.cases'), rows);
 }
-console.log(`wrote ${out}/llama2.gguf, llama3.gguf and their .cases`);
+// ---- pre-tokenizer regexes, run by JavaScript's regex engine ----
+// Kinds numbered as ai_pretok_kind: GPT-2, Llama 3, Qwen 2, digits + GPT-2.
+{
+  const gpt2 = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+  const l3 = (digits) => new RegExp("(?:'([sS]|[tT]|[rR][eE]|[vV][eE]|[mM]|[lL][lL]|[dD]))|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}" + digits +
+    "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+", 'gu');
+  const split = (re, s) => { const r = []; let prev = 0;
+    for (const m of s.matchAll(re)) { if (m.index > prev) r.push(s.slice(prev, m.index)); r.push(m[0]); prev = m.index + m[0].length; }
+    if (prev < s.length) r.push(s.slice(prev)); return r; };
+  const digitsThenGpt2 = (s) => split(/\p{N}/gu, s).flatMap((f) => (/^\p{N}$/u.test(f) ? [f] : split(gpt2, f)));
+  const kinds = [(s) => split(gpt2, s), (s) => split(l3('{1,3}'), s), (s) => split(l3(''), s), digitsThenGpt2];
+  const rows = [];
+  for (const s of corpus) kinds.forEach((f, k) => rows.push(`${k}\t${hex(s) || '-'}\t${f(s).map(hex).join(',')}`));
+  fs.writeFileSync(path.join(out, 'pretok.cases'), rows.join('\n') + '\n');
+}
+console.log(`wrote ${out}/llama2.gguf, llama3.gguf and their .cases, pretok.cases`);
