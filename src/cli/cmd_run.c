@@ -29,6 +29,7 @@
 #include "anywhere/wasi.h"
 #include "anywhere/wasm.h"
 #include "cli/commands.h"
+#include "host/host.h"
 
 #define RUN_EXIT_ERROR 1
 #define RUN_EXIT_USAGE 2
@@ -66,6 +67,8 @@ typedef struct run_opts {
     int nenv;
     int *sockets;         /* --tcplisten: listening sockets */
     int nsockets;
+    const char **nn_preload; /* --nn-preload NAME:GGML:AUTO:PATH (wasi_ephemeral_nn) */
+    int nnn_preload;
 } run_opts;
 
 static int usage(FILE *out) {
@@ -87,7 +90,8 @@ static int usage(FILE *out) {
             "  --fuel N                 trap after about N instructions\n"
             "  --timeout MS             trap after MS milliseconds of wall-clock time\n"
             "  --max-memory-pages N     cap every memory at N pages of 64 KiB\n"
-            "  --trap-unknown-imports   link functions the host lacks to ones that trap\n");
+            "  --trap-unknown-imports   link functions the host lacks to ones that trap\n"
+            "  --nn-preload NAME:GGML:AUTO:PATH.gguf  a model for wasi_ephemeral_nn (WasmEdge's syntax)\n");
     return out == stdout ? 0 : RUN_EXIT_USAGE;
 }
 
@@ -170,6 +174,11 @@ static bool take_value(run_opts *o, const char *name, const char *val) {
     else if (!strcmp(name, "--dir-ro")) return add_dir(o, val, true);
     else if (!strcmp(name, "--env")) return add_env(o, val);
     else if (!strcmp(name, "--tcplisten")) return add_listener(o, val);
+    else if (!strcmp(name, "--nn-preload")) {
+        const char **g = realloc(o->nn_preload, (size_t)(o->nnn_preload + 1) * sizeof *g);
+        if (!g) return false;
+        (o->nn_preload = g)[o->nnn_preload++] = val;
+    }
     else if (!strcmp(name, "--fuel") && parse_count(val, &n) && n > 0) o->config.fuel = n;
     else if (!strcmp(name, "--timeout") && parse_count(val, &n) && n > 0 && n <= UINT64_MAX / 1000000)
         o->timeout_ms = n;
@@ -181,7 +190,7 @@ static bool take_value(run_opts *o, const char *name, const char *val) {
 
 static bool takes_value(const char *name) {
     static const char *const names[] = {"--invoke", "--dir", "--dir-ro", "--env", "--tcplisten",
-                                        "--fuel", "--timeout", "--max-memory-pages"};
+                                        "--fuel", "--timeout", "--max-memory-pages", "--nn-preload"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(name, names[i])) return true;
     return false;
@@ -233,6 +242,7 @@ static void free_opts(run_opts *o) {
     free(o->dirs);
     free(o->env);
     free(o->sockets);
+    free(o->nn_preload);
 }
 
 /* ---- the environment ---------------------------------------------------- */
@@ -649,7 +659,11 @@ int cmd_run(int argc, char **argv) {
     aw_store *s = m ? aw_store_new(&o.config) : NULL;
     aw_linker *l = s ? aw_linker_new() : NULL;
     if (m && !s) fprintf(stderr, "anywhere run: cannot create a store\n");
-    if (l && aw_wasi_define(l, w)) {
+    char nerr[512];
+    host_nn_preload *nn = l && o.nnn_preload ? host_nn_preload_new(o.nn_preload, o.nnn_preload, nerr, sizeof nerr) : NULL;
+    if (l && o.nnn_preload && (!nn || !host_nn_preload_define(nn, l))) {
+        fprintf(stderr, "anywhere run: %s\n", nn ? "out of memory defining wasi_ephemeral_nn" : nerr);
+    } else if (l && aw_wasi_define(l, w)) {
         aw_linker_trap_unknown_imports(l, o.trap_unknown);
         status = run_module(&o, m, s, l);
     } else if (s) {
@@ -658,6 +672,7 @@ int cmd_run(int argc, char **argv) {
     fflush(stdout);
     if (!RUN_FREE_AT_EXIT) goto out; /* the process ends here */
     aw_linker_free(l);
+    host_nn_preload_free(nn);
     if (s) aw_store_free(s);
     if (m) aw_module_release(m);
     aw_wasi_free(w);
