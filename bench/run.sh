@@ -4,19 +4,28 @@
 # prints per workload the native time, the interpreter time and their
 # ratio, then the geometric mean of the ratios. A workload whose two
 # checksums differ is reported and left out of the mean. Built and run by
-# `make bench` (mk/bench.mk).
+# `make bench` (mk/bench.mk). With BENCH_MODE=wasi (`make bench-wasi`,
+# mk/wasi.mk) each workload is a WASI command instead (the workload with
+# native_main.c, built with wasi-libc), run by `anywhere run`.
 set -u
 BUILD=${1:-build}
 REPS=${2:-${BENCH_REPS:-3}}
+MODE=${BENCH_MODE:-interp}
 dir="$BUILD/bench"
-printf '%-12s %10s %10s %8s\n' workload native_s interp_s ratio
+wdir="$dir/wasm"
+[ "$MODE" = wasi ] && wdir="$dir/wasi"
+printf '%-12s %10s %10s %8s\n' workload native_s "${MODE}_s" ratio
 bad=0
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
-for wasm in "$dir"/wasm/*.wasm; do
+for wasm in "$wdir"/*.wasm; do
     name=$(basename "$wasm" .wasm)
     nat=$("$dir/native/$name" "$REPS") || { echo "$name: native run failed"; bad=1; continue; }
-    int=$("$dir/bench_wasm" "$wasm" "$REPS") || { echo "$name: interpreter run failed"; bad=1; continue; }
+    if [ "$MODE" = wasi ]; then
+        int=$("$BUILD/anywhere" run "$wasm" "$REPS") || { echo "$name: anywhere run failed"; bad=1; continue; }
+    else
+        int=$("$dir/bench_wasm" "$wasm" "$REPS") || { echo "$name: interpreter run failed"; bad=1; continue; }
+    fi
     set -- $nat; nt=$1; nsum=$2
     set -- $int; it=$1; isum=$2
     if [ "$nsum" != "$isum" ]; then
