@@ -1465,6 +1465,15 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
     return true;
 }
 
+const wasm_fn *wasm_fn_at(const aw_module *m, const wasm_code *ip) {
+    const wasm_compiled *mc = m->compiled;
+    for (uint32_t i = 0; mc && i < mc->nfns; i++) {
+        const wasm_fn *fn = &mc->fns[i];
+        if (fn->code && ip >= fn->code && ip < fn->code + fn->ncode) return fn;
+    }
+    return NULL;
+}
+
 void wasm_compile_free(aw_module *m) {
     wasm_compiled *mc = m->compiled;
     if (!mc) return;

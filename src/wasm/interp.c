@@ -252,7 +252,6 @@ static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, 
     const wasm_code exit_code[1] = {{.h = &&L_EXIT}};
     const wasm_code *ip = exit_code, *ret_ip = exit_code;
     wasm_slot *fp = fp0, *nfp = fp0;
-    const wasm_fn *fn = NULL;
     aw_instance *inst = f->inst;
     aw_func *callee = f;
     aw_func **funcs;
@@ -260,8 +259,17 @@ static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, 
     aw_memory *mem0;
     uint8_t *mem_base;
     uint64_t mem_size;
+    /* The call depth is entry_depth plus the frame records pushed since
+     * entry: a call may push one only while fsp > fsp_lim. */
     const uint32_t entry_depth = s->depth, max_depth = s->config.max_call_depth;
-    uint32_t depth = entry_depth;
+    wasm_frame *const fsp0 = fsp;
+    uintptr_t fsp_lim = 0;
+    if (fsp0) {
+        uint64_t allowed = max_depth > entry_depth ? max_depth - entry_depth : 0;
+        uint64_t bytes = allowed * sizeof(wasm_frame);
+        if (allowed < UINT32_MAX && bytes < (uintptr_t)fsp0) fsp_lim = (uintptr_t)fsp0 - (uintptr_t)bytes;
+    }
+#define DEPTH() (entry_depth + (uint32_t)(fsp0 - fsp))
     int64_t tick, given;
     aw_trapkind trap = AW_TRAP_NONE;
     aw_errkind result = AW_OK;
@@ -275,30 +283,29 @@ do_call: /* callee, nfp, ret_ip set; ip at the calling instruction */
     if (callee->host) goto do_host;
     {
         const wasm_fn *cf = callee->code;
-        if (UNLIKELY(depth >= max_depth || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
+        if (UNLIKELY((uintptr_t)fsp <= fsp_lim || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
             TRAP(AW_TRAP_STACK_EXHAUSTED);
         fsp--;
-        fsp->ip = ret_ip, fsp->fp = fp, fsp->fn = fn, fsp->inst = inst;
-        depth++;
+        fsp->ip = ret_ip, fsp->fp = fp, fsp->inst = inst;
         if (callee->inst != inst) {
             inst = callee->inst;
             RELOAD_INST();
         }
-        fp = nfp, fn = cf;
+        fp = nfp;
         ENTER_FN(cf);
     }
 do_host : {
     const wasm_functype *t = callee->type;
     uint32_t n = t->param_slots > t->result_slots ? t->param_slots : t->result_slots;
-    if (UNLIKELY(depth >= max_depth || (char *)(nfp + n) > (char *)fsp))
+    if (UNLIKELY((uintptr_t)fsp <= fsp_lim || (char *)(nfp + n) > (char *)fsp))
         TRAP(AW_TRAP_STACK_EXHAUSTED);
     FLUSH();
     wasm_slot *old_top = s->stack_top;
     void *old_frames = s->frames_bottom;
-    s->stack_top = nfp + n, s->frames_bottom = fsp, s->depth = depth + 1;
+    s->stack_top = nfp + n, s->frames_bottom = fsp, s->depth = DEPTH() + 1;
     aw_caller c = {s, inst, err};
     int rc = callee->host(&c, (uint64_t *)nfp, callee->host_data);
-    s->stack_top = old_top, s->frames_bottom = old_frames, s->depth = depth;
+    s->stack_top = old_top, s->frames_bottom = old_frames, s->depth = DEPTH();
     if (rc) {
         if (err->kind == AW_OK) {
             wasm_trap(err, AW_TRAP_HOST, callee->index, UINT64_MAX);
@@ -315,12 +322,11 @@ do_host : {
 L_CALL : {
     const wasm_fn *cf = ip[1].p;
     nfp = SLP(2);
-    if (UNLIKELY(depth >= max_depth || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
+    if (UNLIKELY((uintptr_t)fsp <= fsp_lim || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
         TRAP(AW_TRAP_STACK_EXHAUSTED);
     fsp--;
-    fsp->ip = ip + 3, fsp->fp = fp, fsp->fn = fn, fsp->inst = inst;
-    depth++;
-    fp = nfp, fn = cf;
+    fsp->ip = ip + 3, fsp->fp = fp, fsp->inst = inst;
+    fp = nfp;
     ENTER_FN(cf);
 }
 L_CALL_ANY:
@@ -343,13 +349,12 @@ L_CALL_INDIRECT : {
 L_RET1:
     fp[0] = SL(1);
 L_RET:
-    ip = fsp->ip, fp = fsp->fp, fn = fsp->fn;
+    ip = fsp->ip, fp = fsp->fp;
     if (UNLIKELY(fsp->inst != inst)) {
         inst = fsp->inst;
         RELOAD_INST();
     }
     fsp++;
-    depth--;
     DISPATCH;
 L_EXIT:
     result = AW_OK;
@@ -961,6 +966,8 @@ L_V128_STORE_LANE : {
 }
 
 trapped : {
+    /* ip is in the current function, of the current instance's module */
+    const wasm_fn *fn = inst ? wasm_fn_at(inst->module, ip) : NULL;
     uint32_t fidx = fn ? fn->func_index : f->index;
     uint64_t off = fn ? wasm_fn_trap_offset(fn, (uint32_t)(ip - fn->code)) : UINT64_MAX;
     wasm_trap(err, trap, fidx, off);

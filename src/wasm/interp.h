@@ -25,7 +25,8 @@
  * CALLS. A call's arguments are materialised in consecutive homes; that
  * slot becomes the callee's fp, so params arrive in place; results come
  * back from slot 0 of the callee, which is the same place. Frame records
- * (return ip, caller fp, caller fn, caller instance) live on a separate
+ * (return ip, caller fp, caller instance; a trap finds
+ * its function from ip, wasm_fn_at) live on a separate
  * stack growing down from store->stack_end, so wasm-to-wasm calls never
  * recurse in C. A call traps AW_TRAP_STACK_EXHAUSTED when the callee's
  * frame would meet the frame records or the depth passes
@@ -83,7 +84,6 @@ typedef struct wasm_fn {
 typedef struct wasm_frame {
     const wasm_code *ip;
     wasm_slot *fp;
-    const wasm_fn *fn;
     aw_instance *inst;
 } wasm_frame;
 
@@ -250,6 +250,10 @@ enum wasm_iop {
 
 /* interp.c: the handler address of every internal op, by wasm_iop. */
 const void *const *wasm_interp_handlers(void);
+
+/* compile.c: the translated function of module m whose code holds ip, or
+ * NULL (for trap reports: a linear search). */
+const wasm_fn *wasm_fn_at(const aw_module *m, const wasm_code *ip);
 
 /* interp.c: the trap site table lookup (the byte offset of the wasm
  * instruction at code word `pc`, or UINT64_MAX). */
