@@ -38,6 +38,11 @@ typedef struct aw_load_options {
     /* Compiled tier: LLVM optimisation level 0..3; 0 here means the
      * default (2). */
     int opt_level;
+    /* Compiled tier: no fuel or interrupt check at loop headers, only at
+     * calls. Faster hot loops (LLVM may vectorise them again), but a loop
+     * that never calls can then neither run out of fuel nor be interrupted
+     * by a deadline: for trusted code only. */
+    bool unchecked_loops;
 } aw_load_options;
 
 /* Like aw_module_load, in the tier opts asks for (opts may be NULL: the

@@ -14,11 +14,13 @@
 
 #include "wasm/llvm_jit.h"
 
+#ifdef AW_HAVE_LLVM
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
+#endif
 
 aw_tier aw_module_tier(const aw_module *m) { return m->jit ? AW_TIER_COMPILED : AW_TIER_INTERP; }
 
@@ -118,7 +120,8 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
 
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(tsc);
-    LLVMModuleRef mod = wasm_llvm_translate(m, ctx, explicit_bounds, err);
+    LLVMModuleRef mod = wasm_llvm_translate(m, ctx, explicit_bounds,
+                                            !opts->unchecked_loops && !getenv("AW_LLVM_UNCHECKED_LOOPS"), err);
     if (!mod) {
         LLVMOrcDisposeThreadSafeContext(tsc);
         return false;

@@ -133,6 +133,7 @@ typedef struct tr {
     LLVMModuleRef mod;
     LLVMBuilderRef b, ab;           /* ab: allocas, in the entry block */
     bool explicit_bounds;
+    bool loop_checks;               /* fuel/interrupt checks at loop headers */
     LLVMTypeRef i1, i8, i16, i32, i64, f32, f64, v128, ptr, voidt;
     LLVMValueRef *fns;              /* per defined function */
     LLVMTypeRef *fntys;             /* per type index */
@@ -141,6 +142,7 @@ typedef struct tr {
     unsigned md_memload;            /* tags loads of linear memory */
     unsigned md_tbaa;
     LLVMAttributeRef attr_memnone;  /* memory(none) */
+    LLVMAttributeRef attr_meminacc; /* memory(inaccessiblemem: readwrite) */
     LLVMValueRef tbaa_mem, tbaa_glob, tbaa_rt; /* type-based alias classes */
 
     /* the function being translated */
@@ -289,8 +291,8 @@ static void trap_if_code(tr *t, LLVMValueRef code) {
 
 /* Fuel and interrupts, at function entry and loop headers: fuel -= 1 when
  * it is limited, then one test of "fuel < 0 or interrupt flag set". On
- * x86-64 this is one inline asm block that LLVM sees as touching no memory
- * but never removable or movable (sideeffect): it then keeps linear memory
+ * x86-64 this is one inline asm block that LLVM sees as touching only
+ * memory it cannot access, so never merged or moved: it keeps linear memory
  * and globals in registers across it and still vectorises the loop, and
  * the flag, which another thread writes, is read afresh every time. */
 static LLVMValueRef check_cond(tr *t) {
@@ -305,7 +307,7 @@ static LLVMValueRef check_cond(tr *t) {
     LLVMValueRef asmv = LLVMGetInlineAsm(fty, code, strlen(code), (char *)cons, strlen(cons), 1, 0,
                                          LLVMInlineAsmDialectATT, 0);
     LLVMValueRef call = LLVMBuildCall2(t->b, fty, asmv, &t->store, 1, "");
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, t->attr_memnone);
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, t->attr_meminacc);
     return LLVMBuildICmp(t->b, LLVMIntNE, call, ci32(t, 0), "");
 #else
     LLVMValueRef intr = LLVMBuildLoad2(t->b, t->i32, gep(t, t->store, offsetof(aw_store, interrupt)), "");
@@ -1103,7 +1105,7 @@ static bool simd_load_native(tr *t, uint32_t op, const imm *im, uint32_t size) {
         LLVMTypeRef el = LLVMIntTypeInContext(t->c, size * 8);
         unsigned n = 16 / size;
         LLVMTypeRef vty = vec(t, el, n);
-        LLVMValueRef v;
+        LLVMValueRef v = NULL; /* set below when lane */
         bool lane = op >= OP_V128_LOAD8_LANE && op <= OP_V128_LOAD64_LANE;
         if (lane) v = as(t, pop(t), vty);
         LLVMValueRef p = mem_addr(t, pop(t), im->offset, size);
@@ -1367,7 +1369,7 @@ static bool translate_op(tr *t, uint8_t op) {
         t->sp -= c->nparams;
         for (uint32_t i = 0; i < c->nparams; i++)
             push(t, LLVMBuildLoad2(t->b, vt(t, c->params[i]), c->label_slots[i], ""));
-        emit_check(t);
+        if (t->loop_checks) emit_check(t);
         break;
     }
     case OP_IF: {
@@ -1613,6 +1615,27 @@ static bool translate_op(tr *t, uint8_t op) {
 
 /* ---- functions ----------------------------------------------------------------- */
 
+/* Whether a body has loops and calls: a function with neither ends soon
+ * and within the stack margin, so it needs no checks at entry. */
+static void scan_body(tr *t, const wasm_funcdef *fd, bool *loops, bool *calls) {
+    wasm_reader r;
+    wasm_reader_init(&r, t->m->bytes, fd->body, fd->body_end);
+    *loops = *calls = false;
+    uint8_t op;
+    while (wasm_read_u8(&r, &op)) {
+        unsigned kind = imm_op[op];
+        if (op == OP_LOOP) *loops = true;
+        if (op == OP_CALL || op == OP_CALL_INDIRECT) *calls = true;
+        if (op == OP_PREFIX_FC || op == OP_PREFIX_FD) {
+            uint32_t sub;
+            if (!wasm_read_u32(&r, &sub)) break;
+            kind = op == OP_PREFIX_FC ? imm_fc[sub & 31] : imm_fd[sub & 255];
+        }
+        imm im;
+        if (!read_imm(&r, kind, &im)) break;
+    }
+}
+
 static bool translate_func(tr *t, uint32_t d) {
     const aw_module *m = t->m;
     const wasm_funcdef *fd = &m->funcs[d];
@@ -1645,8 +1668,12 @@ static bool translate_func(tr *t, uint32_t d) {
         t->mem = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, mem0));
         t->mem0obj = load_inv(t, t->ptr, t->vm, offsetof(wasm_jit_vm, mem0obj));
     }
-    emit_stack_check(t);
-    emit_check(t);
+    bool loops, calls;
+    scan_body(t, fd, &loops, &calls);
+    if (calls) {
+        emit_stack_check(t);
+        emit_check(t);
+    }
 
     /* the function's own frame: its label is the return */
     ctrl *fc = push_ctrl(t, K_FUNC, 0);
@@ -1706,8 +1733,9 @@ static LLVMValueRef make_wrapper(tr *t, uint32_t d) {
 }
 
 LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool explicit_bounds,
-                                  aw_error *err) {
+                                  bool loop_checks, aw_error *err) {
     tr t = {0};
+    t.loop_checks = loop_checks;
     t.m = m;
     t.c = ctx;
     t.explicit_bounds = explicit_bounds;
@@ -1729,6 +1757,9 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
     t.md_memload = LLVMGetMDKindIDInContext(ctx, "aw.memload", 10);
     tbaa_init(&t);
     t.attr_memnone = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0);
+    /* memory(inaccessiblemem: readwrite): touches no memory LLVM can see,
+     * yet is neither merged with another nor moved out of a loop */
+    t.attr_meminacc = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 3u << 2);
 
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     t.fns = calloc(ndefs + 1, sizeof *t.fns);

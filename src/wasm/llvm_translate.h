@@ -16,6 +16,6 @@
 #include "wasm/llvm_jit.h"
 
 LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool explicit_bounds,
-                                  aw_error *err);
+                                  bool loop_checks, aw_error *err);
 
 #endif
