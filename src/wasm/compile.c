@@ -161,6 +161,9 @@ typedef struct cc {
     uint32_t nlocalrefs;
     uint32_t fuel_ctl;  /* index of the ctl charged for the current instruction */
     uint64_t cur_off;
+    uint32_t last_pc;   /* where the last instruction starts (for pairing) */
+    uint32_t barrier;   /* a branch may land here: no pairing across it */
+    uint16_t last_iop;
     bool oom;
 } cc;
 
@@ -197,7 +200,13 @@ static inline __attribute__((always_inline)) void word(cc *c, wasm_code w) {
 static uint32_t op(cc *c, int iop) {
     uint32_t pos = c->sc->ncode;
     word(c, (wasm_code){.h = c->H[iop]});
+    c->last_pc = pos, c->last_iop = (uint16_t)iop;
     return pos;
+}
+/* The last instruction, if it is `iop`, ends at the current position and
+ * no branch lands between the two (so the next can be fused into it). */
+static bool last_is(cc *c, int iop, uint32_t words) {
+    return c->last_iop == iop && c->last_pc + words == c->sc->ncode && c->barrier <= c->last_pc && !c->oom;
 }
 static void slot(cc *c, uint32_t s) { word(c, (wasm_code){.i = (int64_t)s * 8}); }
 static void imm(cc *c, uint64_t u) { word(c, (wasm_code){.u = u}); }
@@ -225,6 +234,7 @@ static void fwd(cc *c, int64_t *chain) {
     if (!c->oom) *chain = pos;
 }
 static void resolve(cc *c, int64_t chain, uint32_t pos) {
+    if (c->barrier < pos) c->barrier = pos;
     while (chain >= 0 && !c->oom) {
         int64_t next = c->sc->code[chain].i;
         c->sc->code[chain].u = pos;
@@ -243,6 +253,13 @@ static void trapsite(cc *c, uint32_t pc) {
 
 static void emit_copy(cc *c, uint32_t d, uint32_t s, aw_valtype t) {
     if (d == s) return;
+    if (t != AW_V128 && last_is(c, IOP_COPY, 3)) { /* COPY;COPY -> COPYCOPY (runs of moves) */
+        c->sc->code[c->last_pc].h = c->H[IOP_COPYCOPY];
+        c->last_iop = IOP_COPYCOPY;
+        slot(c, d);
+        slot(c, s);
+        return;
+    }
     op(c, t == AW_V128 ? IOP_COPY2 : IOP_COPY);
     slot(c, d);
     slot(c, s);
@@ -495,6 +512,25 @@ static void label_ref(cc *c, ctl *t, int64_t *chain) {
 /* Branches to a loop are back edges: the BRL forms (interp.h, LIMITS). */
 static void cond_branch(cc *c, ent *cond, bool sense, ctl *t, int64_t *chain) {
     bool back = t && t->kind == C_LOOP;
+    /* i32.and with a constant, then a test against zero: one BR_AND_[N]Z
+     * (the and's result is in a home nothing else reads). */
+    int zcmp = -1; /* 0: branch if zero, 1: if nonzero */
+    if (cond->kind == E_COND && cond->has_imm && cond->k == 0 && cond->cmp <= 1)
+        zcmp = (sense ? cond->cmp : cmp_inv(cond->cmp)) == 1;
+    else if (cond->kind == E_HOME)
+        zcmp = sense;
+    uint32_t cs = cond->kind == E_COND ? cond->slot : cond->home;
+    if (zcmp >= 0 && cs >= c->base && last_is(c, IOP_I32_AND_I, 4) &&
+        c->sc->code[c->last_pc + 1].i == (int64_t)cs * 8) {
+        wasm_code a = c->sc->code[c->last_pc + 2], k = c->sc->code[c->last_pc + 3];
+        c->sc->ncode = c->last_pc;
+        op(c, (back ? IOP_BRL_AND_Z : IOP_BR_AND_Z) + zcmp);
+        word(c, a);
+        word(c, k);
+        if (back) target(c, t->loop_pc + 2);
+        else label_ref(c, t, chain);
+        return;
+    }
     if (cond->kind == E_COND) {
         int cmp = sense ? cond->cmp : cmp_inv(cond->cmp);
         op(c, (back ? IOP_BRL_I32_EQ : IOP_BR_I32_EQ) + 2 * cmp + cond->has_imm);

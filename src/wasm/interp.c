@@ -126,20 +126,34 @@ static inline uint64_t rotr64(uint64_t a, uint64_t b) {
 
 #define SL(k) (*(wasm_slot *)((char *)fp + ip[k].i))
 #define SLP(k) ((wasm_slot *)((char *)fp + ip[k].i))
-#ifdef AW_INTERP_PROFILE /* op counts for tuning, printed at exit (not for production) */
+#ifdef AW_INTERP_PROFILE /* op and op-pair counts for tuning, printed at exit (not for production) */
 #include <stdio.h>
 static uint64_t prof_counts[IOP_COUNT];
+static uint64_t prof_pairs[IOP_COUNT][IOP_COUNT];
+static int prof_prev;
 static const void *const *prof_labels;
+static const void *prof_hkey[8192];
+static int prof_hval[8192];
 static void prof_dump(void) {
     for (int i = 0; i < IOP_COUNT; i++)
         if (prof_counts[i]) fprintf(stderr, "op %3d %12llu\n", i, (unsigned long long)prof_counts[i]);
+    for (int i = 0; i < IOP_COUNT; i++)
+        for (int j = 0; j < IOP_COUNT; j++)
+            if (prof_pairs[i][j]) fprintf(stderr, "pair %3d %3d %12llu\n", i, j, (unsigned long long)prof_pairs[i][j]);
 }
 static inline void prof_hit(const void *h) {
-    for (int i = 0; i < IOP_COUNT; i++)
-        if (prof_labels[i] == h) {
-            prof_counts[i]++;
-            return;
-        }
+    uint32_t k = (uint32_t)(((uintptr_t)h >> 2) * 2654435761u) >> 19;
+    while (prof_hkey[k] && prof_hkey[k] != h) k = (k + 1) & 8191;
+    if (!prof_hkey[k]) {
+        int op = 0;
+        for (int i = 0; i < IOP_COUNT; i++)
+            if (prof_labels[i] == h) op = i;
+        prof_hkey[k] = h, prof_hval[k] = op;
+    }
+    int op = prof_hval[k];
+    prof_counts[op]++;
+    prof_pairs[prof_prev][op]++;
+    prof_prev = op;
 }
 #define DISPATCH do { prof_hit(ip->h); goto *ip->h; } while (0)
 #else
@@ -403,6 +417,24 @@ L_BRL_IF:
 L_BRL_UNLESS:
     if (!SL(1).i32) BACK_EDGE(ip[2].target);
     NEXT(3);
+L_BR_AND_Z:
+    if (!(SL(1).i32 & (uint32_t)ip[2].u)) {
+        ip = ip[3].target;
+        DISPATCH;
+    }
+    NEXT(4);
+L_BR_AND_NZ:
+    if (SL(1).i32 & (uint32_t)ip[2].u) {
+        ip = ip[3].target;
+        DISPATCH;
+    }
+    NEXT(4);
+L_BRL_AND_Z:
+    if (!(SL(1).i32 & (uint32_t)ip[2].u)) BACK_EDGE(ip[3].target);
+    NEXT(4);
+L_BRL_AND_NZ:
+    if (SL(1).i32 & (uint32_t)ip[2].u) BACK_EDGE(ip[3].target);
+    NEXT(4);
 L_BR_TABLE : {
     uint32_t i = SL(1).i32;
     uint64_t n = ip[2].u;
@@ -414,6 +446,10 @@ L_BR_TABLE : {
 L_COPY:
     SL(1) = SL(2);
     NEXT(3);
+L_COPYCOPY:
+    SL(1) = SL(2);
+    SL(3) = SL(4);
+    NEXT(5);
 L_COPY2:
     memmove(SLP(1), SLP(2), 16); /* v128 copies may overlap by one slot */
     NEXT(3);

@@ -157,6 +157,10 @@ typedef struct wasm_frame {
     X(BRL)            /* target: a loop's back edge (see LIMITS) */ \
     X(BRL_IF)         /* cond, target */ \
     X(BRL_UNLESS)     /* cond, target */ \
+    X(BR_AND_Z)       /* a, k, target: branch if (a & k) == 0 */ \
+    X(BR_AND_NZ)      /* a, k, target: branch if (a & k) != 0 */ \
+    X(BRL_AND_Z)      /* a, k, target (back edge) */ \
+    X(BRL_AND_NZ)     /* a, k, target (back edge) */ \
     X(RET)            \
     X(RET1)           /* a: copies a to slot 0, returns */ \
     X(CALL)           /* wasm_fn*, base: same-module function */ \
@@ -164,6 +168,7 @@ typedef struct wasm_frame {
     X(CALL_INDIRECT)  /* wasm_functype*, table, index slot, base */ \
     X(COPY)           /* d, a */ \
     X(COPY2)          /* d, a (v128) */ \
+    X(COPYCOPY)       /* d1, a1, d2, a2: two COPYs in order */ \
     X(CONST)          /* d, k */ \
     X(CONST2)         /* d, lo, hi */ \
     X(ZERO)           /* d, n: n slots from d (locals, in the prologue) */ \
