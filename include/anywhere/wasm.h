@@ -67,6 +67,9 @@ typedef struct aw_val {
     } of;
 } aw_val;
 
+/* "i32", "f64", "funcref", ...; "unknown" for anything else. */
+const char *aw_valtype_name(aw_valtype t);
+
 #define AW_I32_VAL(x) ((aw_val){.type = AW_I32, .of.i32 = (int32_t)(x)})
 #define AW_I64_VAL(x) ((aw_val){.type = AW_I64, .of.i64 = (int64_t)(x)})
 #define AW_F32_VAL(x) ((aw_val){.type = AW_F32, .of.f32 = (float)(x)})
@@ -223,6 +226,24 @@ typedef struct aw_extern {
  * AW_ERR_TRAP when segment initialisation or the start function traps. */
 aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports, size_t nimports,
                             aw_error *err);
+
+/* Snapshot: makes later aw_instantiate calls of inst's module start from
+ * inst's current state (memory 0's contents and size, the values of the
+ * globals it defines, which passive segments were dropped) instead of from
+ * the module's initialisers, and without running its start function again.
+ * Meant for a guest's initialiser (wasi-libc's `_initialize`, C
+ * constructors): run it once in a store, snapshot, and every request's
+ * instance begins initialised. Refused (false, err says why) when the state
+ * cannot be reproduced faithfully: the module imports a memory, table or
+ * global, or defines more than one memory; a table differs from what its
+ * element segments make (the initialiser wrote to it or grew it); a
+ * reference global holds a non-null value. State outside the instance
+ * (what host functions did) is the embedder's to judge. Call it before
+ * instantiating the module from other threads; a second snapshot of the
+ * same module is refused. */
+bool aw_module_snapshot(aw_module *m, const aw_instance *inst, aw_error *err);
+/* True when m has a snapshot (aw_instantiate starts from it). */
+bool aw_module_has_snapshot(const aw_module *m);
 
 bool aw_instance_export(const aw_instance *inst, const char *name, aw_extern *out);
 /* The same with the name's length given, for names that hold NUL bytes. */

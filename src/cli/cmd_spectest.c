@@ -254,19 +254,6 @@ static bool parse_valtype(const char *s, aw_valtype *t) {
     return false;
 }
 
-static const char *valtype_name(aw_valtype t) {
-    switch (t) {
-    case AW_I32: return "i32";
-    case AW_I64: return "i64";
-    case AW_F32: return "f32";
-    case AW_F64: return "f64";
-    case AW_V128: return "v128";
-    case AW_FUNCREF: return "funcref";
-    case AW_EXTERNREF: return "externref";
-    }
-    return "?";
-}
-
 /* Lane width in bytes of a v128 lane type ("i8", "f32", ...), or 0. */
 static unsigned lane_bytes(const char *lane_type) {
     if (!lane_type || strlen(lane_type) < 2) return 0;
@@ -690,7 +677,7 @@ static bool run_action(spec_run *r, const cJSON *action, spec_result *res) {
     const cJSON *a;
     cJSON_ArrayForEach(a, args) {
         if (!parse_arg(a, &argv[i]) || argv[i].type != ft.params[i]) {
-            spec_fail(r, "bad argument %d for \"%s\" (wants %s)", i, field, valtype_name(ft.params[i]));
+            spec_fail(r, "bad argument %d for \"%s\" (wants %s)", i, field, aw_valtype_name(ft.params[i]));
             return false;
         }
         i++;

@@ -141,19 +141,6 @@ bool aw_linker_define_instance(aw_linker *l, const char *module, const aw_instan
     return true;
 }
 
-static const char *valtype_name(aw_valtype t) {
-    switch (t) {
-    case AW_I32: return "i32";
-    case AW_I64: return "i64";
-    case AW_F32: return "f32";
-    case AW_F64: return "f64";
-    case AW_V128: return "v128";
-    case AW_FUNCREF: return "funcref";
-    case AW_EXTERNREF: return "externref";
-    }
-    return "?";
-}
-
 /* Appends to buf at *at, never past size, always NUL-terminated. */
 static void put(char *buf, size_t size, size_t *at, const char *fmt, ...) {
     if (*at >= size) return;
@@ -166,7 +153,7 @@ static void put(char *buf, size_t size, size_t *at, const char *fmt, ...) {
 
 static void put_types(char *buf, size_t size, size_t *at, const aw_valtype *t, uint32_t n) {
     put(buf, size, at, "(");
-    for (uint32_t i = 0; i < n; i++) put(buf, size, at, "%s%s", i ? ", " : "", valtype_name(t[i]));
+    for (uint32_t i = 0; i < n; i++) put(buf, size, at, "%s%s", i ? ", " : "", aw_valtype_name(t[i]));
     put(buf, size, at, ")");
 }
 
@@ -186,7 +173,7 @@ void aw_externtype_format(const aw_externtype *t, char *buf, size_t size) {
         put_types(buf, size, &at, t->func.results, t->func.nresults);
         break;
     case AW_EXTERN_TABLE:
-        put(buf, size, &at, "table of %s ", valtype_name(t->table.elem));
+        put(buf, size, &at, "table of %s ", aw_valtype_name(t->table.elem));
         put_limits(buf, size, &at, t->table.limits);
         break;
     case AW_EXTERN_MEMORY:
@@ -195,7 +182,7 @@ void aw_externtype_format(const aw_externtype *t, char *buf, size_t size) {
         break;
     case AW_EXTERN_GLOBAL:
         put(buf, size, &at, "global %s%s", t->global.mutable_ ? "mut " : "",
-            valtype_name(t->global.type));
+            aw_valtype_name(t->global.type));
         break;
     }
 }

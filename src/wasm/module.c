@@ -142,3 +142,16 @@ void aw_module_export(const aw_module *m, uint32_t i, const char **name, aw_exte
     if (name) *name = ex->name;
     if (type) externtype_of(m, ex->kind, ex->index, type);
 }
+
+const char *aw_valtype_name(aw_valtype t) {
+    switch (t) {
+    case AW_I32: return "i32";
+    case AW_I64: return "i64";
+    case AW_F32: return "f32";
+    case AW_F64: return "f64";
+    case AW_V128: return "v128";
+    case AW_FUNCREF: return "funcref";
+    case AW_EXTERNREF: return "externref";
+    }
+    return "unknown";
+}

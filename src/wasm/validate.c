@@ -23,6 +23,8 @@
 #include "wasm/opcodes.h"
 #include "wasm/reader.h"
 
+static inline const char *wasm_type_name(uint8_t t) { return aw_valtype_name((aw_valtype)t); }
+
 /* The Unknown type of the algorithm: any type fits it. */
 #define T_ANY 0
 
@@ -125,19 +127,6 @@ static bool malformed_read(vctx *c) {
     return fail(c, AW_ERR_MALFORMED, "%s (%s)", why, c->name ? c->name : "opcode");
 }
 
-static const char *type_name(uint8_t t) {
-    switch (t) {
-    case AW_I32: return "i32";
-    case AW_I64: return "i64";
-    case AW_F32: return "f32";
-    case AW_F64: return "f64";
-    case AW_V128: return "v128";
-    case AW_FUNCREF: return "funcref";
-    case AW_EXTERNREF: return "externref";
-    default: return "unknown";
-    }
-}
-
 /* Appends up to 8 type names, space-separated, to buf. */
 static void list_types(char *buf, size_t cap, const uint8_t *u8, const aw_valtype *vt, uint32_t n) {
     size_t len = 0;
@@ -148,7 +137,7 @@ static void list_types(char *buf, size_t cap, const uint8_t *u8, const aw_valtyp
             return;
         }
         uint8_t t = u8 ? u8[i] : (uint8_t)vt[i];
-        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", type_name(t));
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", wasm_type_name(t));
     }
 }
 
@@ -555,14 +544,14 @@ static bool check_simple_imm(vctx *c, uint8_t prefix, uint32_t op, uint8_t imm, 
         if (!check_table(c, im->b) || !check_elem(c, im->a)) return false;
         if (m->elems[im->a].type != m->tables[im->b].elem)
             return fail(c, AW_ERR_INVALID, "type mismatch: %s of %s segment %u into %s table %u", c->name,
-                        type_name((uint8_t)m->elems[im->a].type), im->a, type_name((uint8_t)m->tables[im->b].elem),
+                        wasm_type_name((uint8_t)m->elems[im->a].type), im->a, wasm_type_name((uint8_t)m->tables[im->b].elem),
                         im->b);
         return true;
     case WASM_IMM_TABLE_TABLE: /* table.copy dst=a src=b */
         if (!check_table(c, im->a) || !check_table(c, im->b)) return false;
         if (m->tables[im->a].elem != m->tables[im->b].elem)
             return fail(c, AW_ERR_INVALID, "type mismatch: %s from %s table %u to %s table %u", c->name,
-                        type_name((uint8_t)m->tables[im->b].elem), im->b, type_name((uint8_t)m->tables[im->a].elem),
+                        wasm_type_name((uint8_t)m->tables[im->b].elem), im->b, wasm_type_name((uint8_t)m->tables[im->a].elem),
                         im->a);
         return true;
     default: return true;
@@ -646,9 +635,9 @@ static bool type_select(vctx *c, const vimm *im, bool typed) {
     bool vec1 = t1 == T_ANY || t1 == AW_V128, vec2 = t2 == T_ANY || t2 == AW_V128;
     if (!((num1 && num2) || (vec1 && vec2)))
         return fail(c, AW_ERR_INVALID, "type mismatch: select without a type needs numeric or vector operands, got [%s %s]",
-                    type_name(t2), type_name(t1));
+                    wasm_type_name(t2), wasm_type_name(t1));
     if (t1 != t2 && t1 != T_ANY && t2 != T_ANY)
-        return fail(c, AW_ERR_INVALID, "type mismatch: select operands differ: [%s %s]", type_name(t2), type_name(t1));
+        return fail(c, AW_ERR_INVALID, "type mismatch: select operands differ: [%s %s]", wasm_type_name(t2), wasm_type_name(t1));
     return push_val(c, t1 == T_ANY ? t2 : t1);
 }
 
@@ -794,7 +783,7 @@ static bool step_one_byte(vctx *c, uint8_t op) {
         if (!check_table(c, im.b)) return false;
         if (m->tables[im.b].elem != AW_FUNCREF)
             return fail(c, AW_ERR_INVALID, "type mismatch: call_indirect through table %u of %s", im.b,
-                        type_name((uint8_t)m->tables[im.b].elem));
+                        wasm_type_name((uint8_t)m->tables[im.b].elem));
         if (im.a >= m->ntypes) return fail(c, AW_ERR_INVALID, "unknown type %u (call_indirect)", im.a);
         return pop_type(c, AW_I32) && type_call(c, &m->types[im.a]);
     case OP_DROP: return pop_any(c, &got);
@@ -835,7 +824,7 @@ static bool step_one_byte(vctx *c, uint8_t op) {
         if (!pop_any(c, &got)) return false;
         if (got != T_ANY && !wasm_is_reftype((aw_valtype)got))
             return fail(c, AW_ERR_INVALID, "type mismatch: ref.is_null expects a reference but got [%s]",
-                        type_name(got));
+                        wasm_type_name(got));
         return push_val(c, AW_I32);
     case OP_REF_FUNC:
         DECODE(FUNC);
