@@ -114,6 +114,19 @@ out=$("$aw" run "$(w poll)" timeout <&4 2>&1); st=$?
 exec 4<&-
 [ "$st" -eq 0 ] && ok || { bad "poll: stdin timeout: status $st"; printf '%s\n' "$out" | sed 's/^/    /'; }
 
+# a pre-opened listening socket; bash's /dev/tcp is the client
+if command -v bash >/dev/null; then
+    port=$((20000 + $$ % 20000))
+    "$aw" run --tcplisten "127.0.0.1:$port" "$(w sock)" >"$dir/sock.out" 2>&1 &
+    server=$!
+    reply=$(bash -c 'for i in $(seq 50); do exec 5<>/dev/tcp/127.0.0.1/'"$port"' 2>/dev/null && break; sleep 0.1; done
+                     printf "hello socket\n" >&5; cat <&5' 2>/dev/null)
+    wait $server; st=$?
+    [ "$st" -eq 0 ] && [ "$reply" = "HELLO SOCKET" ] && ok ||
+        { bad "--tcplisten: status $st, reply '$reply'"; sed 's/^/    /' "$dir/sock.out" | head -n 5; }
+fi
+check "--tcplisten: bad address" 2 "--tcplisten" "$aw" run --tcplisten "nowhere.invalid:x" "$(w hello)"
+
 # reactors and --invoke
 check "reactor: _initialize before --invoke" 0 "42" "$aw" run --invoke add "$(w reactor)" 2
 check "reactor: WASI from an export" 0 "hello from a reactor" "$aw" run --invoke greet "$(w reactor)"
