@@ -90,10 +90,29 @@ int ai_eval(ai_context *c, const int32_t *tokens, int n, int pos, float *logits_
 int ai_eval_all(ai_context *c, const int32_t *tokens, int n, int pos, float *logits_out);
 const char *ai_context_error(const ai_context *c);
 
+/* Abort hook: ai_eval, ai_eval_all and the embedding calls ask fn(ud)
+ * before every layer of every batch and stop when it returns true, with
+ * AI_ABORTED (message "evaluation aborted"). The KV cache then holds a
+ * partial evaluation: re-evaluate from pos before relying on it. fn runs
+ * on the calling thread; NULL removes the hook. */
+#define AI_ABORTED (-2)
+typedef bool (*ai_abort_fn)(void *ud);
+void ai_context_set_abort(ai_context *c, ai_abort_fn fn, void *ud);
+
+/* Bytes the context allocated: KV cache plus activation scratch (the
+ * model's weights are counted by the model). */
+size_t ai_context_memory(const ai_context *c);
+/* Bytes the model holds beyond its file mapping (repacked weights, float
+ * copies of small tensors). */
+size_t ai_model_memory(const ai_model *m);
+
 /* Embedding of a token sequence (evaluated from position 0, cache reset):
  * pooled as the model's metadata says (mean by default, last token for
  * decoder LLMs configured that way), L2-normalised. out has n_embd floats. */
 int ai_embed(ai_context *c, const int32_t *tokens, int n, float *out);
+/* Same, through a temporary KV cache of n tokens: the context's cache
+ * (a conversation being generated) is left as it was. */
+int ai_embed_keep_cache(ai_context *c, const int32_t *tokens, int n, float *out);
 
 /* ---- sampling ---- */
 
@@ -114,7 +133,9 @@ typedef struct {
 void ai_sampler_params_default(ai_sampler_params *p);
 ai_sampler *ai_sampler_new(const ai_sampler_params *p, int n_vocab);
 void ai_sampler_free(ai_sampler *s);
-/* Picks a token from logits (n_vocab floats; modified in place). */
+/* Picks a token from logits (n_vocab floats; modified in place). When
+ * every logit is -inf or NaN (all masked) it returns the first index whose
+ * logit is not NaN, or 0: never a NaN-driven draw. */
 int32_t ai_sampler_sample(ai_sampler *s, float *logits);
 /* Records a token (prompt or generated) in the penalty window. */
 void ai_sampler_accept(ai_sampler *s, int32_t token);

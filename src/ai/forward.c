@@ -31,12 +31,23 @@ struct ai_context {
     float *scores;          /* per thread, n_ctx floats */
     ai_f16 *q16;            /* per thread, head_dim halves */
     void *qx;               /* quantised activations */
+    size_t bytes;           /* everything above, for ai_context_memory */
+    ai_abort_fn abort_fn;   /* asked between layers; NULL: never abort */
+    void *abort_ud;
+    bool aborted;           /* set by forward_batch when abort_fn said so */
     char err[256];
 };
 
 static void *xalloc(size_t n) {
     void *p = NULL;
     if (posix_memalign(&p, 64, n ? n : 64) != 0) return NULL;
+    return p;
+}
+
+/* Counted allocation: the context reports what it holds (Ollama's /api/ps). */
+static void *ctx_alloc(ai_context *c, size_t n) {
+    void *p = xalloc(n);
+    if (p) c->bytes += n ? n : 64;
     return p;
 }
 
@@ -56,21 +67,21 @@ ai_context *ai_context_new(ai_model *m, const ai_context_params *p, char *err, s
     size_t B = c->n_batch, qd = (size_t)hp->n_head * hp->head_dim, kvd = (size_t)hp->n_head_kv * hp->head_dim;
     size_t widest = hp->n_ff > hp->n_embd ? hp->n_ff : hp->n_embd;
     if (qd > widest) widest = qd;
-    c->kc = xalloc(kv * sizeof(ai_f16));
-    c->vc = xalloc(kv * sizeof(ai_f16));
-    c->x = xalloc(B * hp->n_embd * sizeof(float));
-    c->xb = xalloc(B * widest * sizeof(float));
-    c->q = xalloc(B * qd * sizeof(float));
-    c->k = xalloc(B * kvd * sizeof(float));
-    c->v = xalloc(B * kvd * sizeof(float));
-    c->att = xalloc(B * qd * sizeof(float));
-    c->hb = xalloc(B * hp->n_ff * sizeof(float));
-    c->hb2 = xalloc(B * hp->n_ff * sizeof(float));
-    c->logits = xalloc((size_t)hp->n_vocab * sizeof(float));
-    c->scores = xalloc((size_t)c->n_threads * c->n_ctx * sizeof(float));
-    c->q16 = xalloc((size_t)c->n_threads * hp->head_dim * sizeof(ai_f16));
+    c->kc = ctx_alloc(c, kv * sizeof(ai_f16));
+    c->vc = ctx_alloc(c, kv * sizeof(ai_f16));
+    c->x = ctx_alloc(c, B * hp->n_embd * sizeof(float));
+    c->xb = ctx_alloc(c, B * widest * sizeof(float));
+    c->q = ctx_alloc(c, B * qd * sizeof(float));
+    c->k = ctx_alloc(c, B * kvd * sizeof(float));
+    c->v = ctx_alloc(c, B * kvd * sizeof(float));
+    c->att = ctx_alloc(c, B * qd * sizeof(float));
+    c->hb = ctx_alloc(c, B * hp->n_ff * sizeof(float));
+    c->hb2 = ctx_alloc(c, B * hp->n_ff * sizeof(float));
+    c->logits = ctx_alloc(c, (size_t)hp->n_vocab * sizeof(float));
+    c->scores = ctx_alloc(c, (size_t)c->n_threads * c->n_ctx * sizeof(float));
+    c->q16 = ctx_alloc(c, (size_t)c->n_threads * hp->head_dim * sizeof(ai_f16));
     /* F32 activations are the largest vec-dot form: 4 bytes per element */
-    c->qx = xalloc(B * widest * sizeof(float) + 4096);
+    c->qx = ctx_alloc(c, B * widest * sizeof(float) + 4096);
     if (!c->kc || !c->vc || !c->x || !c->xb || !c->q || !c->k || !c->v || !c->att || !c->hb || !c->hb2 ||
         !c->logits || !c->scores || !c->q16 || !c->qx || !c->pool) {
         snprintf(err, errlen, "out of memory allocating a context of %d tokens", c->n_ctx);
@@ -91,6 +102,12 @@ void ai_context_free(ai_context *c) {
 }
 
 int ai_context_n_ctx(const ai_context *c) { return c->n_ctx; }
+size_t ai_context_memory(const ai_context *c) { return c->bytes; }
+
+void ai_context_set_abort(ai_context *c, ai_abort_fn fn, void *ud) {
+    c->abort_fn = fn;
+    c->abort_ud = ud;
+}
 const char *ai_context_error(const ai_context *c) { return c->err; }
 
 void ai_context_set_threads(ai_context *c, int n) {
@@ -101,6 +118,7 @@ void ai_context_set_threads(ai_context *c, int n) {
         ai_f16 *q = xalloc((size_t)n * c->m->hp.head_dim * sizeof(ai_f16));
         if (!s || !q) { free(s); free(q); return; }
         free(c->scores); free(c->q16);
+        c->bytes += (size_t)(n - c->n_threads) * (c->n_ctx * sizeof(float) + c->m->hp.head_dim * sizeof(ai_f16));
         c->scores = s; c->q16 = q;
     }
     ai_pool_free(c->pool);
@@ -245,13 +263,20 @@ static void feed_forward(ai_context *c, int l, int n) {
     for (size_t i = 0; i < (size_t)n * E; i++) c->x[i] += c->xb[i];
 }
 
-/* Runs one batch (n <= n_batch). Leaves the final hidden states in c->x. */
-static void forward_batch(ai_context *c, const int32_t *tok, int n, int pos) {
+/* Runs one batch (n <= n_batch). Leaves the final hidden states in c->x.
+ * Returns -1 when the abort hook stopped it (a layer is the unit: a long
+ * prompt's batch stops within one layer's time). */
+static int forward_batch(ai_context *c, const int32_t *tok, int n, int pos) {
     embed_tokens(c->m, tok, n, c->x);
     for (int l = 0; l < c->m->hp.n_layer; l++) {
+        if (c->abort_fn && c->abort_fn(c->abort_ud)) {
+            snprintf(c->err, sizeof c->err, "evaluation aborted");
+            return -1;
+        }
         attention(c, l, pos, n);
         feed_forward(c, l, n);
     }
+    return 0;
 }
 
 static int check(ai_context *c, const int32_t *tok, int n, int pos) {
@@ -280,7 +305,7 @@ static int eval(ai_context *c, const int32_t *tok, int n, int pos, float *logits
     int V = c->m->hp.n_vocab;
     for (int done = 0; done < n; done += c->n_batch) {
         int b = n - done < c->n_batch ? n - done : c->n_batch;
-        forward_batch(c, tok + done, b, pos + done);
+        if (forward_batch(c, tok + done, b, pos + done)) return AI_ABORTED;
         if (!logits) continue;
         if (all) for (int t = 0; t < b; t++) logits_row(c, t, logits + (size_t)(done + t) * V);
         else if (done + b == n) logits_row(c, b - 1, logits);
@@ -298,7 +323,7 @@ int ai_embed(ai_context *c, const int32_t *tok, int n, float *out) {
     memset(out, 0, sizeof(float) * E);
     for (int done = 0; done < n; done += c->n_batch) {
         int b = n - done < c->n_batch ? n - done : c->n_batch;
-        forward_batch(c, tok + done, b, done);
+        if (forward_batch(c, tok + done, b, done)) return AI_ABORTED;
         for (int t = 0; t < b; t++) {
             int idx = done + t;
             bool take = m->pooling == AI_POOL_MEAN || (m->pooling == AI_POOL_CLS && idx == 0) ||
@@ -313,4 +338,25 @@ int ai_embed(ai_context *c, const int32_t *tok, int n, float *out) {
     float inv = ss > 0 ? (float)(1.0 / sqrt(ss)) : 0.f;
     for (int i = 0; i < E; i++) out[i] *= inv; /* mean pooling's 1/n cancels in the normalisation */
     return 0;
+}
+
+/* The context's cache arrays are [layer][n_ctx][kvd]: a temporary pair
+ * sized for n tokens stands in for them while the embedding runs. */
+int ai_embed_keep_cache(ai_context *c, const int32_t *tok, int n, float *out) {
+    if (check(c, tok, n, 0)) return -1;
+    const ai_hparams *hp = &c->m->hp;
+    size_t kv = (size_t)hp->n_layer * n * hp->n_head_kv * hp->head_dim * sizeof(ai_f16);
+    ai_f16 *k = xalloc(kv), *v = xalloc(kv);
+    if (!k || !v) {
+        free(k); free(v);
+        snprintf(c->err, sizeof c->err, "out of memory for the embedding's cache of %d tokens", n);
+        return -1;
+    }
+    ai_f16 *kc = c->kc, *vc = c->vc;
+    int n_ctx = c->n_ctx;
+    c->kc = k; c->vc = v; c->n_ctx = n;
+    int rc = ai_embed(c, tok, n, out);
+    c->kc = kc; c->vc = vc; c->n_ctx = n_ctx;
+    free(k); free(v);
+    return rc;
 }

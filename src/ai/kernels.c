@@ -255,6 +255,14 @@ bool ai_weight_repack(ai_weight *w) {
     return true;
 }
 
+size_t ai_weight_packed_bytes(const ai_weight *w) {
+    if (!w->packed) return 0;
+    size_t groups = (size_t)(w->rows / 8);
+    if (w->type == AI_TYPE_Q4_0) return groups * (w->cols / AI_QK) * sizeof(ai_block_q4_0x8);
+    if (w->type == AI_TYPE_Q4_K) return groups * (w->cols / AI_QK_K) * sizeof(ai_block_q4_kx8);
+    return 0;
+}
+
 void ai_weight_release(ai_weight *w) {
     free(w->packed);
     w->packed = NULL;

@@ -61,6 +61,8 @@ typedef struct {
  * 0 .. rows/8*8-1 of `data` are then no longer read by products. */
 bool ai_weight_repack(ai_weight *w);
 void ai_weight_release(ai_weight *w);
+/* Bytes of w->packed (0 when not repacked). */
+size_t ai_weight_packed_bytes(const ai_weight *w);
 
 /* s = dot(w row of n elements, activation row x in the vec-dot type) */
 typedef void (*ai_vec_dot_fn)(int n, float *s, const void *w, const void *x);

@@ -89,6 +89,7 @@ static const float *vector(loader *l, const char *name, int n, bool required) {
     ai_model *m = l->m;
     m->owned = realloc(m->owned, sizeof(float *) * (m->n_owned + 1));
     m->owned[m->n_owned++] = f;
+    m->owned_bytes += sizeof(float) * n;
     m->n_params += n;
     return f;
 }
@@ -262,6 +263,13 @@ void ai_model_free(ai_model *m) {
 }
 
 const struct ai_gguf *ai_model_gguf(const ai_model *m) { return m->g; }
+
+size_t ai_model_memory(const ai_model *m) {
+    size_t n = ai_weight_packed_bytes(&m->output);
+    for (int i = 0; i < m->hp.n_layer; i++)
+        for (int k = 0; k < 7; k++) n += ai_weight_packed_bytes(layer_weight(&m->layers[i], k));
+    return n + m->owned_bytes;
+}
 int ai_model_n_vocab(const ai_model *m) { return m->hp.n_vocab; }
 int ai_model_n_embd(const ai_model *m) { return m->hp.n_embd; }
 

@@ -35,6 +35,7 @@ struct ai_model {
     ai_layer *layers;
     float **owned;                       /* float copies of small tensors */
     int n_owned;
+    size_t owned_bytes;
     int bos, eos, pooling;
     bool add_bos;
     uint64_t n_params;

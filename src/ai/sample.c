@@ -95,17 +95,31 @@ static void softmax(struct cand *c, int n, float temp) {
     for (int i = 0; i < n; i++) c[i].p = (float)(c[i].p / sum);
 }
 
+/* Index of the largest logit ignoring NaN; -1 when none is above -inf
+ * (everything masked: a softmax would divide 0 by 0). */
+static int32_t argmax_finite(const float *logits, int n) {
+    int32_t best = -1;
+    for (int i = 0; i < n; i++)
+        if (logits[i] > -INFINITY && (best < 0 || logits[i] > logits[best])) best = i;
+    return best;
+}
+
+/* The fallback when every logit is -inf or NaN: the first that isn't NaN. */
+static int32_t first_not_nan(const float *logits, int n) {
+    for (int i = 0; i < n; i++) if (!isnan(logits[i])) return i;
+    return 0;
+}
+
 int32_t ai_sampler_sample(ai_sampler *s, float *logits) {
     const ai_sampler_params *p = &s->p;
     apply_penalties(s, logits);
-    if (p->temperature <= 0) {
-        int32_t best = 0;
-        for (int i = 1; i < s->n_vocab; i++) if (logits[i] > logits[best]) best = i;
-        return best;
-    }
+    int32_t best = argmax_finite(logits, s->n_vocab);
+    if (best < 0) return first_not_nan(logits, s->n_vocab);
+    if (p->temperature <= 0) return best;
     struct cand *c = s->cand;
     int n = s->n_vocab;
-    for (int i = 0; i < n; i++) c[i] = (struct cand){logits[i], 0, i};
+    /* NaN logits would break the sort's ordering and the softmax: they count as -inf */
+    for (int i = 0; i < n; i++) c[i] = (struct cand){isnan(logits[i]) ? -INFINITY : logits[i], 0, i};
     if (p->top_k > 0 && p->top_k < n) {
         /* partial selection would be faster; sorting keeps it simple and the
          * vocabulary is sorted only once per token */
@@ -141,6 +155,10 @@ int32_t ai_sampler_sample(ai_sampler *s, float *logits) {
 void ai_log_softmax(const float *logits, int n, float *out) {
     float max = logits[0];
     for (int i = 1; i < n; i++) if (logits[i] > max) max = logits[i];
+    if (max == -INFINITY) { /* all masked: every token impossible, no NaN */
+        for (int i = 0; i < n; i++) out[i] = -INFINITY;
+        return;
+    }
     double sum = 0;
     for (int i = 0; i < n; i++) sum += exp((double)logits[i] - max);
     float lse = (float)(max + log(sum));

@@ -122,6 +122,13 @@ static int json_mask(const serve_json_state *js, const piece_table *pt, float *l
     return allowed;
 }
 
+/* The engine's abort hook: a client that hung up, or a server shutting
+ * down, stops a long prompt between layers rather than after it. */
+static bool request_gone(void *ud) {
+    http_response *res = ud;
+    return http_client_gone(res) || http_server_stopping(res);
+}
+
 int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const serve_opts *o,
                    serve_emit emit, void *ud, http_response *res, serve_stats *st, char *err, size_t errlen) {
     int n_ctx = m->n_ctx, n_vocab = ai_model_n_vocab(m->model);
@@ -151,7 +158,15 @@ int serve_generate(serve_model *m, const int32_t *prompt, int n_prompt, const se
     while (keep < m->n_cache && keep < n_prompt - 1 && m->cache[keep] == prompt[keep]) keep++;
     long long t0 = serve_now_ns();
     m->n_cache = keep; /* positions past keep are about to be overwritten */
-    if (ai_eval(m->ctx, prompt + keep, n_prompt - keep, keep, logits)) {
+    if (res) ai_context_set_abort(m->ctx, request_gone, res);
+    int erc = ai_eval(m->ctx, prompt + keep, n_prompt - keep, keep, logits);
+    ai_context_set_abort(m->ctx, NULL, NULL);
+    if (erc == AI_ABORTED) { /* nobody to answer: the cache keeps the evaluated prefix only */
+        st->done_reason = "cancel";
+        st->prompt_ns = serve_now_ns() - t0;
+        goto done;
+    }
+    if (erc) {
         snprintf(err, errlen, "evaluation failed: %s", ai_context_error(m->ctx));
         rc = 500;
         goto done;

@@ -112,6 +112,11 @@ void serve_ollama_ps(serve_state *s, http_response *res) {
         pthread_mutex_lock(&m->mu);
         int loaded = m->model != NULL;
         long long exp = m->expires_ms;
+        /* Ollama's size is the whole footprint (weights, KV cache, compute
+         * buffers) and size_vram the part on a GPU: here all of it is in
+         * main memory, so size_vram is 0. */
+        double footprint = (double)m->size + (loaded ? (double)ai_model_memory(m->model) : 0) +
+                           (m->ctx ? (double)ai_context_memory(m->ctx) : 0);
         pthread_mutex_unlock(&m->mu);
         if (!loaded) continue;
         cJSON *e = model_entry(m);
@@ -120,6 +125,7 @@ void serve_ollama_ps(serve_state *s, http_response *res) {
         else iso_time(exp, 1, ts, sizeof ts);
         cJSON_DeleteItemFromObject(e, "modified_at");
         cJSON_AddStringToObject(e, "expires_at", ts);
+        cJSON_ReplaceItemInObject(e, "size", cJSON_CreateNumber(footprint));
         cJSON_AddNumberToObject(e, "size_vram", 0);
         cJSON_AddItemToArray(list, e);
     }

@@ -334,9 +334,17 @@ int serve_model_acquire(serve_registry *r, serve_model *m, int n_ctx, long long 
         ai_model_get_info(m->model, &mi);
         int want = n_ctx > 0 ? n_ctx : (mi.n_ctx_train > 0 && mi.n_ctx_train < 2048 ? mi.n_ctx_train : 2048);
         if (!m->ctx || want != m->n_ctx) {
-            ai_context_free(m->ctx);
+            /* /api/ps reads m->ctx under m->mu: swap it there */
+            pthread_mutex_lock(&m->mu);
+            ai_context *old = m->ctx;
+            m->ctx = NULL;
+            pthread_mutex_unlock(&m->mu);
+            ai_context_free(old);
             m->n_cache = 0;
-            m->ctx = ai_context_new(m->model, &(ai_context_params){.n_ctx = want, .n_threads = r->threads}, err, errlen);
+            ai_context *nc = ai_context_new(m->model, &(ai_context_params){.n_ctx = want, .n_threads = r->threads}, err, errlen);
+            pthread_mutex_lock(&m->mu);
+            m->ctx = nc;
+            pthread_mutex_unlock(&m->mu);
             m->n_ctx = m->ctx ? ai_context_n_ctx(m->ctx) : 0;
             int32_t *c = m->ctx ? realloc(m->cache, (size_t)m->n_ctx * sizeof *c) : NULL;
             if (!c) { if (m->ctx) snprintf(err, errlen, "out of memory"); rc = -1; }

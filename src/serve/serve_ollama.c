@@ -173,7 +173,6 @@ cJSON *serve_embed_inputs(serve_state *s, serve_model *m, const char **inputs, i
     int E = ai_model_n_embd(m->model);
     cJSON *all = cJSON_CreateArray();
     *n_tokens = 0;
-    m->n_cache = 0; /* embedding overwrites the cache */
     for (int i = 0; i < n; i++) {
         int nt = 0;
         int32_t *toks = serve_tokenize(m, inputs[i], 0, NULL, &nt);
@@ -184,7 +183,7 @@ cJSON *serve_embed_inputs(serve_state *s, serve_model *m, const char **inputs, i
             if (truncate) nt = m->n_ctx;
             else { status = 400; snprintf(err, sizeof err, "input %d is %d tokens, more than the context length %d (truncate is false)", i, nt, m->n_ctx); }
         }
-        if (!status && ai_embed(m->ctx, toks, nt, v)) { status = 500; snprintf(err, sizeof err, "embedding failed: %s", ai_context_error(m->ctx)); }
+        if (!status && ai_embed_keep_cache(m->ctx, toks, nt, v)) { status = 500; snprintf(err, sizeof err, "embedding failed: %s", ai_context_error(m->ctx)); }
         if (status) {
             free(toks);
             free(v);

@@ -21,6 +21,9 @@ static float maxdiff(const float *a, const float *b, int n) {
     return m;
 }
 
+/* Says stop on its third call (batch 1 is two layers: the second batch's first layer). */
+static bool abort_after(void *ud) { return ++*(int *)ud >= 3; }
+
 static void test_model(const char *type, const char *arch, bool tied) {
     ai_synth_params p;
     ai_synth_defaults(&p);
@@ -64,6 +67,22 @@ static void test_model(const char *type, const char *arch, bool tied) {
     double n2 = 0;
     for (int i = 0; i < E; i++) n2 += e1[i] * e1[i];
     CHECK(fabs(n2 - 1) < 1e-4 && maxdiff(e1, e2, E) == 0, "embedding normalised (%g) and deterministic", n2);
+    /* an embedding through a temporary cache leaves a conversation's cache alone */
+    CHECK(ai_eval(c, toks, 19, 0, NULL) == 0, "prefix");
+    CHECK(ai_embed_keep_cache(c, toks + 3, 9, e2) == 0, "embed_keep_cache");
+    CHECK(ai_eval(c, toks + 19, 1, 19, b) == 0 && maxdiff(a, b, V) < 1e-4f, "cache kept across an embedding (%g)", maxdiff(a, b, V));
+    CHECK(ai_embed(c, toks + 3, 9, e1) == 0 && maxdiff(e1, e2, E) < 1e-6f, "same embedding either way (%g)", maxdiff(e1, e2, E));
+    /* abort hook: stops before the first layer, then again after it is removed */
+    int calls = 0;
+    ai_context_set_abort(c, abort_after, &calls);
+    CHECK(ai_eval(c, toks, 20, 0, b) == AI_ABORTED && strstr(ai_context_error(c), "aborted"), "abort: %s", ai_context_error(c));
+    CHECK(calls == 3, "abort asked once per layer until it says stop (%d)", calls);
+    ai_context_set_abort(c, NULL, NULL);
+    CHECK(ai_eval(c, toks, 20, 0, b) == 0 && maxdiff(a, b, V) < 1e-4f, "evaluation after an abort");
+    /* footprint: at least the F16 KV cache */
+    size_t kv = (size_t)2 * info.n_layer * 64 * info.n_head_kv * (info.n_embd / info.n_head) * 2;
+    CHECK(ai_context_memory(c) > kv && ai_context_memory(c) < kv + (8u << 20), "context memory %zu (kv %zu)", ai_context_memory(c), kv);
+    CHECK(ai_model_memory(m) >= (size_t)info.n_embd * 4, "model memory %zu", ai_model_memory(m));
     free(e1); free(e2);
     free(a); free(b); free(all);
     ai_context_free(c);
@@ -132,6 +151,22 @@ static void test_sampler(void) {
     float ls[3] = {0, 0, 0}, out[3];
     ai_log_softmax(ls, 3, out);
     CHECK(fabsf(out[0] + logf(3)) < 1e-6f, "log_softmax");
+    /* everything masked: a token, never a NaN-driven draw */
+    float inf[8], lo[8];
+    for (int i = 0; i < V; i++) inf[i] = -INFINITY;
+    ai_sampler *any = ai_sampler_new(&(ai_sampler_params){.temperature = 0.8f, .top_k = 3, .top_p = 0.9f, .min_p = 0.1f, .repeat_penalty = 1.1f, .repeat_last_n = 4, .seed = 3}, V);
+    ai_sampler_accept(any, 2);
+    memcpy(l, inf, sizeof l);
+    int32_t t = ai_sampler_sample(any, l);
+    CHECK(t >= 0 && t < V, "all -inf logits give a token (%d)", t);
+    memcpy(l, inf, sizeof l);
+    l[0] = NAN; l[6] = 1.0f;
+    CHECK(ai_sampler_sample(any, l) == 6, "NaN logits are never drawn");
+    ai_sampler_free(any);
+    ai_log_softmax(inf, V, lo);
+    int nan = 0;
+    for (int i = 0; i < V; i++) nan |= isnan(lo[i]);
+    CHECK(!nan, "log_softmax of all -inf has no NaN");
 }
 
 static void test_load_errors(void) {

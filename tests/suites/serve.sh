@@ -180,6 +180,18 @@ check "/api/embeddings (legacy) returns one vector" json "$TMP/emb1.json" 'L[0].
 post show.json /api/show '{"model":"tiny"}' >/dev/null
 check "/api/show has details and model_info" json "$TMP/show.json" 'L[0].details.format=="gguf" && L[0].model_info["general.architecture"]=="llama" && L[0].model_info["llama.context_length"]==2048 && L[0].model_info["tokenizer.ggml.tokens"]===null'
 check "/api/ps lists the loaded model" bash -c "curl -s '$S/api/ps' | grep -q '\"name\":\"tiny:latest\"'"
+curl -s "$S/api/ps" >"$TMP/ps.json"
+# weights + KV cache (2 x 2 layers x 2048 x 256 F16 = 4 MiB) + scratch; all in main memory
+check "/api/ps size counts the context's memory, size_vram is 0" json "$TMP/ps.json" '(e=>e.size>'"$(stat -c %s "$TMP/tiny.gguf")"'+4194304 && e.size_vram===0)(L[0].models.find(m=>m.name=="tiny:latest"))'
+embkeep() {
+    # a chat turn, an embedding, then the next turn: its prompt reuses the cached prefix
+    local first='{"model":"tiny","prompt":"A long enough shared prefix for the cache test","stream":false,"options":{"num_predict":2,"temperature":0}}'
+    post ek1.json /api/generate "$first" >/dev/null
+    post ek2.json /api/embed '{"model":"tiny","input":"something else"}' >/dev/null
+    post ek3.json /api/generate "${first/test/test, again}" >/dev/null
+    json "$TMP/ek3.json" 'L[0].prompt_eval_count < 6'
+}
+check "an embedding request keeps the generation cache" embkeep
 check "Ollama store model served by name" [ "$(post store.json /api/generate '{"model":"storemodel:1b","prompt":"hi","stream":false,"options":{"num_predict":2}}')" = 200 ]
 check "Ollama store model: its params layer gives default options" bash -c "[ \"\$(curl -s -o '$TMP/store2.json' -w '%{http_code}' '$S/api/generate' -d '{\"model\":\"storemodel:1b\",\"prompt\":\"hi\",\"stream\":false}')\" = 200 ] && node -e 'process.exit(JSON.parse(require(\"fs\").readFileSync(process.argv[1],\"utf8\")).eval_count<=3?0:1)' '$TMP/store2.json'"
 
@@ -238,6 +250,23 @@ disconnect() {
     grep -q 'client went away; generation stopped after' "$TMP/sm.err" && [ "$ms" -lt 3000 ]
 }
 check "client disconnect mid-stream stops generation" disconnect
+prompt_abort() {
+    # a bigger model and a prompt that takes many seconds to evaluate: the
+    # client hangs up during it, and the model is free again right away
+    "$ANY" model synth -o "$TMP/med.gguf" --type q4_0 --dim 512 --layers 8 --heads 8 --kv-heads 8 --ff 1536 --seed 3 >/dev/null || return 1
+    local port=$(( PORT + 1 )) words; words=$(printf 'word %.0s' $(seq 700))
+    "$ANY" serve-model --listen "127.0.0.1:$port" --model "med=$TMP/med.gguf" --threads 2 >/dev/null 2>"$TMP/pa.err" & local sp=$!
+    PIDS="$PIDS $sp"
+    for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/api/version" >/dev/null 2>&1 && break; sleep 0.1; done
+    curl -s -o /dev/null "http://127.0.0.1:$port/api/generate" -d '{"model":"med","prompt":"x","stream":false,"options":{"num_predict":1,"num_ctx":4096}}'
+    curl -s -N --max-time 1 "http://127.0.0.1:$port/api/generate" -d '{"model":"med","prompt":"'"$words"'","options":{"num_predict":5,"num_ctx":4096}}' >/dev/null 2>&1
+    local t0; t0=$(date +%s%N)
+    local code; code=$(curl -s -o "$TMP/pa.json" -w '%{http_code}' "http://127.0.0.1:$port/api/generate" -d '{"model":"med","prompt":"x","stream":false,"options":{"num_predict":1,"num_ctx":4096}}')
+    local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    kill "$sp"; wait "$sp" 2>/dev/null
+    [ "$code" = 200 ] && grep -q 'client went away; generation stopped after 0 tokens' "$TMP/pa.err" && [ "$ms" -lt 3000 ] || { echo "prompt_abort: code $code, ${ms} ms"; cat "$TMP/pa.err"; return 1; }
+}
+check "client disconnect during a long prompt stops its evaluation" prompt_abort
 keepalive() {
     post ka.json /api/generate '{"model":"tiny","keep_alive":0}' >/dev/null
     json "$TMP/ka.json" 'L[0].done_reason=="unload"' && ! curl -s "$S/api/ps" | grep -q tiny:latest
