@@ -60,6 +60,69 @@ static bool fill_grants(app_prepared *p, const app_component *c, host *h, const 
     return !h || host_check_grants(h, g, err, errlen);
 }
 
+aw_store *app_store_new(const app_prepared *p, app_call *call, int *status, char *why, size_t whylen) {
+    *status = 503;
+    if (p->uses_wasi) {
+        /* The guest's stdout and stderr go to the server's stderr (its log). */
+        aw_wasi_config wc = {.argc = 1, .argv = (const char *const[]){p->comp->id}, .envc = p->nenv,
+                             .env = (const char *const *)p->env, .preopens = p->preopens,
+                             .npreopens = p->npreopens, .custom_stdio = true, .stdio = {-1, 2, 2}};
+        if (!(call->wasi = aw_wasi_new(&wc, why, whylen))) {
+            *status = 500;
+            return NULL;
+        }
+    }
+    if (p->host && !(call->host = host_call_new(p->host, &p->grants))) {
+        aw_wasi_free(call->wasi), call->wasi = NULL;
+        snprintf(why, whylen, "out of memory");
+        return NULL;
+    }
+    aw_store_config sc = {.max_memory_pages = p->limits.max_memory_pages};
+    aw_store *s = aw_store_new(&sc);
+    if (!s) {
+        app_store_free(NULL, call);
+        snprintf(why, whylen, "out of memory for a store");
+        return NULL;
+    }
+    aw_store_set_user_data(s, call);
+    if (p->limits.deadline_ns) aw_store_set_timeout(s, p->limits.deadline_ns);
+    return s;
+}
+
+void app_store_free(aw_store *s, app_call *call) {
+    if (s) aw_store_free(s);
+    host_call_free(call->host);
+    aw_wasi_free(call->wasi);
+    call->host = NULL, call->wasi = NULL;
+}
+
+/* Runs the guest's _initialize once, in a store like a request's but with
+ * no request (the handler ABI's functions trap), and makes every later
+ * instance start from the state it leaves (aw_module_snapshot), so that
+ * requests do not pay for C constructors and wasi-libc's setup. When the
+ * initialiser fails or its state cannot be captured, each request runs it
+ * as before; snapshot_note says why. What an initialiser does outside its
+ * instance (a file it opens, a key it writes) is not replayed: constructors
+ * that need a request's world should run lazily instead (docs/apps.md). */
+static void take_snapshot(app_prepared *p) {
+    app_call call = {NULL, NULL, NULL, NULL, 0};
+    int status;
+    char why[256];
+    aw_store *s = app_store_new(p, &call, &status, why, sizeof why);
+    if (!s) {
+        snprintf(p->snapshot_note, sizeof p->snapshot_note, "%.250s", why);
+        return;
+    }
+    aw_error err;
+    aw_instance *inst = aw_instantiate(s, p->module, p->imports, p->nimports, &err);
+    aw_errkind k = inst ? aw_call(s, aw_instance_func(inst, "_initialize"), NULL, 0, NULL, 0, &err) : err.kind;
+    if (k == AW_OK && aw_module_snapshot(p->module, inst, &err))
+        p->snapshot = true;
+    else
+        snprintf(p->snapshot_note, sizeof p->snapshot_note, "_initialize: %.250s", err.message);
+    app_store_free(s, &call);
+}
+
 bool app_prepare(app_prepared *p, const app *a, const app_component *c, const app_limits *lim, host *h,
                  const char *self_authority, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
@@ -126,6 +189,7 @@ bool app_prepare(app_prepared *p, const app *a, const app_component *c, const ap
         snprintf(p->env[i], n, "%s=%s", c->environment[i].key, c->environment[i].value);
         p->nenv++;
     }
+    if (p->has_handle && p->has_initialize) take_snapshot(p);
     return true;
 }
 

@@ -40,6 +40,8 @@ typedef struct app_prepared {
     bool has_handle;           /* exports anywhere_handle */
     bool handle_returns;       /* anywhere_handle returns an i32 */
     bool has_start;            /* exports _start */
+    bool snapshot;             /* _initialize ran once at startup: instances start after it */
+    char snapshot_note[300];   /* why there is no snapshot, when has_initialize */
     aw_wasi_preopen *preopens;
     int npreopens;
     char *staging;             /* temporary directory of staged files, or NULL */
@@ -109,6 +111,13 @@ typedef struct app_call {
 
 /* native.c: defines the anywhere_http_v1 imports in L. */
 bool app_native_define(aw_linker *l);
+
+/* exec.c: a request's store with CALL as its user data: CALL's WASI
+ * context (stdout and stderr to the server's log) and capabilities made,
+ * the deadline armed. NULL with *status (500/503) and WHY on failure.
+ * app_store_free frees the store and what was made in CALL. */
+aw_store *app_store_new(const app_prepared *p, app_call *call, int *status, char *why, size_t whylen);
+void app_store_free(aw_store *s, app_call *call);
 
 /* exec.c: maps an engine error to a response (status, reason, trap kind). */
 void app_resp_engine_error(app_resp *r, const aw_error *err, const char *what);

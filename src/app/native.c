@@ -32,6 +32,15 @@ enum {
 
 static app_call *call_of(aw_caller *c) { return aw_store_user_data(aw_caller_store(c)); }
 
+/* The request's call, or NULL (with a trap set) while the module's
+ * initialiser runs at startup, when there is no request yet. */
+static app_call *req_call(aw_caller *c, const char *fn) {
+    app_call *k = call_of(c);
+    if (k && k->req && k->resp) return k;
+    aw_caller_trap(c, "anywhere_http_v1.%s: there is no request while the module initialises (_initialize)", fn);
+    return NULL;
+}
+
 /* Guest memory [addr, addr+len), or NULL. */
 static uint8_t *guest(aw_caller *c, uint64_t addr, uint64_t len) {
     aw_memory *m = aw_caller_memory(c);
@@ -61,7 +70,8 @@ static int count(uint64_t *slots, size_t n) {
 
 static int h_request_get(aw_caller *c, uint64_t *slots, void *data) {
     (void)data;
-    app_call *k = call_of(c);
+    app_call *k = req_call(c, "request_get");
+    if (!k) return -1;
     const http_request *h = k->req->http;
     const router_match *m = k->req->match;
     uint32_t part = (uint32_t)slots[0], index = (uint32_t)slots[1];
@@ -94,7 +104,9 @@ static int h_request_get(aw_caller *c, uint64_t *slots, void *data) {
 
 static int h_request_header(aw_caller *c, uint64_t *slots, void *data) {
     (void)data;
-    const http_request *h = call_of(c)->req->http;
+    app_call *k = req_call(c, "request_header");
+    if (!k) return -1;
+    const http_request *h = k->req->http;
     uint32_t nlen = (uint32_t)slots[1];
     const char *name = (const char *)guest(c, slots[0], nlen);
     if (!name) return aw_caller_trap(c, "anywhere_http_v1.request_header: name outside memory");
@@ -106,7 +118,9 @@ static int h_request_header(aw_caller *c, uint64_t *slots, void *data) {
 
 static int h_request_param(aw_caller *c, uint64_t *slots, void *data) {
     (void)data;
-    const router_match *m = call_of(c)->req->match;
+    app_call *k = req_call(c, "request_param");
+    if (!k) return -1;
+    const router_match *m = k->req->match;
     uint32_t nlen = (uint32_t)slots[1];
     const char *name = (const char *)guest(c, slots[0], nlen);
     if (!name) return aw_caller_trap(c, "anywhere_http_v1.request_param: name outside memory");
@@ -119,8 +133,10 @@ static int h_request_param(aw_caller *c, uint64_t *slots, void *data) {
 static int h_response_status(aw_caller *c, uint64_t *slots, void *data) {
     (void)data;
     int32_t st = (int32_t)slots[0];
+    app_call *k = req_call(c, "response_status");
+    if (!k) return -1;
     if (st < 100 || st > 599) { slots[0] = (uint32_t)-1; return 0; }
-    call_of(c)->resp->status = st;
+    k->resp->status = st;
     slots[0] = 0;
     return 0;
 }
@@ -134,21 +150,24 @@ static bool token_ok(const char *s, size_t n) {
 
 static int h_response_header(aw_caller *c, uint64_t *slots, void *data) {
     (void)data;
+    app_call *k = req_call(c, "response_header");
+    if (!k) return -1;
     uint32_t nlen = (uint32_t)slots[1], vlen = (uint32_t)slots[3];
     const char *name = (const char *)guest(c, slots[0], nlen), *value = (const char *)guest(c, slots[2], vlen);
     if (!name || !value) return aw_caller_trap(c, "anywhere_http_v1.response_header: argument outside memory");
     bool ok = token_ok(name, nlen) && !memchr(value, '\r', vlen) && !memchr(value, '\n', vlen) && !memchr(value, 0, vlen);
-    ok = ok && app_resp_header_add(call_of(c)->resp, name, nlen, value, vlen);
+    ok = ok && app_resp_header_add(k->resp, name, nlen, value, vlen);
     slots[0] = ok ? 0 : (uint32_t)-1;
     return 0;
 }
 
 static int h_response_write(aw_caller *c, uint64_t *slots, void *data) {
     (void)data;
+    app_call *k = req_call(c, "response_write");
+    if (!k) return -1;
     uint32_t len = (uint32_t)slots[1];
     const uint8_t *p = guest(c, slots[0], len);
     if (!p) return aw_caller_trap(c, "anywhere_http_v1.response_write: buffer outside memory");
-    app_call *k = call_of(c);
     if (!app_resp_write(k->resp, p, len, k->max_response_bytes))
         return aw_caller_trap(c, "response body larger than %zu bytes", k->max_response_bytes);
     slots[0] = 0;
@@ -177,35 +196,16 @@ void app_exec_native(const app_prepared *p, const app_req *q, app_resp *r) {
         return;
     }
     app_call call = {NULL, NULL, q, r, p->limits.max_response_bytes};
-    char werr[256];
+    char why[256];
     r->status = 200;
     uint64_t t0 = app_now_ns();
-    if (p->uses_wasi) {
-        /* The guest's stdout and stderr go to the server's stderr (its log). */
-        aw_wasi_config wc = {.argc = 1, .argv = (const char *const[]){p->comp->id}, .envc = p->nenv,
-                             .env = (const char *const *)p->env, .preopens = p->preopens,
-                             .npreopens = p->npreopens, .custom_stdio = true, .stdio = {-1, 2, 2}};
-        if (!(call.wasi = aw_wasi_new(&wc, werr, sizeof werr))) {
-            app_resp_error(r, 500, "component '%s': %s", p->comp->id, werr);
-            return;
-        }
-    }
-    if (p->host && !(call.host = host_call_new(p->host, &p->grants))) {
-        aw_wasi_free(call.wasi);
-        app_resp_error(r, 503, "component '%s': out of memory", p->comp->id);
-        return;
-    }
-    aw_store_config sc = {.max_memory_pages = p->limits.max_memory_pages};
-    aw_store *s = aw_store_new(&sc);
-    aw_error err;
+    int status = 0;
+    aw_store *s = app_store_new(p, &call, &status, why, sizeof why);
     if (!s) {
-        host_call_free(call.host);
-        aw_wasi_free(call.wasi);
-        app_resp_error(r, 503, "component '%s': out of memory for a store", p->comp->id);
+        app_resp_error(r, status, "component '%s': %s", p->comp->id, why);
         return;
     }
-    aw_store_set_user_data(s, &call);
-    if (p->limits.deadline_ns) aw_store_set_timeout(s, p->limits.deadline_ns);
+    aw_error err;
     aw_instance *inst = aw_instantiate(s, p->module, p->imports, p->nimports, &err);
     uint64_t t1 = app_now_ns();
     if (!inst) {
@@ -213,7 +213,7 @@ void app_exec_native(const app_prepared *p, const app_req *q, app_resp *r) {
     } else {
         aw_val res[1];
         aw_errkind k = AW_OK;
-        if (p->has_initialize)
+        if (p->has_initialize && !p->snapshot) /* else it ran once, at startup */
             k = aw_call(s, aw_instance_func(inst, "_initialize"), NULL, 0, NULL, 0, &err);
         if (k == AW_OK)
             k = aw_call(s, aw_instance_func(inst, "anywhere_handle"), NULL, 0, res, p->handle_returns, &err);
@@ -223,8 +223,6 @@ void app_exec_native(const app_prepared *p, const app_req *q, app_resp *r) {
             app_resp_error(r, 500, "anywhere_handle returned %d", res[0].of.i32);
     }
     uint64_t t2 = app_now_ns();
-    aw_store_free(s);
-    host_call_free(call.host);
-    aw_wasi_free(call.wasi);
+    app_store_free(s, &call);
     r->instantiate_ns = (t1 - t0) + (app_now_ns() - t2);
 }

@@ -224,6 +224,10 @@ app_server *app_server_new(app *a, const app_server_opts *o, char *err, size_t e
             app_server_free(s);
             return NULL;
         }
+        const app_prepared *p = &s->prepared[i];
+        if (p->has_handle && p->has_initialize && !p->snapshot)
+            fprintf(stderr, "anywhere up: component '%s': no snapshot after _initialize, it runs per request (%s)\n",
+                    p->comp->id, p->snapshot_note);
     }
     for (size_t i = 0; i < a->ntriggers; i++) {
         const app_trigger *t = &a->triggers[i];
@@ -312,6 +316,12 @@ void app_server_free(app_server *s) {
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
+}
+
+const char *app_server_init_mode(const app_server *s, size_t component) {
+    const app_prepared *p = &s->prepared[component];
+    if (!p->has_initialize || !p->has_handle) return "";
+    return p->snapshot ? ", from the snapshot after _initialize" : ", _initialize not included (runs per request)";
 }
 
 double app_server_bench_instantiate(app_server *s, size_t component, int n) {

@@ -35,5 +35,8 @@ void app_server_free(app_server *s);
 /* Instantiates component I (with its executor's entry not called) N times
  * and returns the median ns of store + instantiate + teardown. */
 double app_server_bench_instantiate(app_server *s, size_t component, int n);
+/* How a component's instances start, for the figure above: "" or a note
+ * beginning with ", " (from the snapshot after _initialize, or not). */
+const char *app_server_init_mode(const app_server *s, size_t component);
 
 #endif

@@ -149,7 +149,8 @@ int cmd_up(int argc, char **argv) {
     if (bench) {
         for (size_t i = 0; i < a->ncomponents; i++) {
             double ns = app_server_bench_instantiate(s, i, bench);
-            printf("%s: instantiate + teardown p50 %.2f us (%d runs)\n", a->components[i].id, ns / 1000, bench);
+            printf("%s: instantiate + teardown p50 %.2f us (%d runs%s)\n", a->components[i].id, ns / 1000, bench,
+                   app_server_init_mode(s, i));
         }
     } else if (check) {
         printf("%s: %zu components, %zu routes: OK\n", a->name, a->ncomponents, a->ntriggers);

@@ -15,6 +15,14 @@
  *     instance's memory instead of copying the segments.
  * The image is built once, without a lock: racing builders each make one
  * and all but the first to publish it throw theirs away.
+ *
+ * A snapshot (aw_module_snapshot) adds to the image the state of an
+ * instance after its initialiser ran: memory 0 as a second copy-on-write
+ * image (its size included), the defined globals' values, and which
+ * segments were dropped. Instances made afterwards start from it and skip
+ * the data segments and the start function; element segments are still
+ * applied, since a snapshot is refused unless the tables are exactly what
+ * they make.
  */
 #include <stdalign.h>
 #include <stdio.h>
@@ -39,6 +47,15 @@ typedef struct global_init {
     wasm_slot value[2];
 } global_init;
 
+/* An instance's state after its initialiser (see the top of the file). */
+typedef struct wasm_snapshot {
+    wasm_slot (*globals)[2];  /* per defined global */
+    uint32_t *elem_len;       /* per element segment: its length then (0 = dropped) */
+    uint32_t *data_len;       /* per data segment */
+    bool has_mem;
+    wasm_memory_image mem;    /* memory 0 then, min_pages = its size then */
+} wasm_snapshot;
+
 typedef struct wasm_image {
     /* Byte offsets into the instance's single allocation. */
     size_t size, off_funcs, off_tables, off_mems, off_globals, off_elems, off_data_len,
@@ -48,6 +65,7 @@ typedef struct wasm_image {
     global_init *globals;   /* per defined global */
     bool has_mem;           /* memory 0 comes from `mem` */
     wasm_memory_image mem;  /* its initialised pages, and pooled reservations */
+    wasm_snapshot *snap;    /* published once by aw_module_snapshot, or NULL */
 } wasm_image;
 
 /* ---- errors --------------------------------------------------------------- */
@@ -96,8 +114,18 @@ static size_t layout(size_t *at, size_t count, size_t elem) {
     return off;
 }
 
+static void snapshot_destroy(wasm_snapshot *sn) {
+    if (!sn) return;
+    if (sn->has_mem) wasm_memory_image_destroy(&sn->mem);
+    free(sn->globals);
+    free(sn->elem_len);
+    free(sn->data_len);
+    free(sn);
+}
+
 static void image_destroy(wasm_image *img) {
     if (!img) return;
+    snapshot_destroy(img->snap);
     if (img->has_mem) wasm_memory_image_destroy(&img->mem);
     free(img->item_start);
     free(img->names);
@@ -282,8 +310,14 @@ void wasm_instance_free(aw_instance *inst) {
     const aw_module *m = inst->module;
     wasm_image *img = m->image;
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) wasm_table_release(inst->tables[i]);
-    for (uint32_t i = m->nmem_imports; i < m->nmems; i++)
-        wasm_memory_release(inst->mems[i], img && img->has_mem ? &img->mem : NULL);
+    for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
+        /* The image the memory was mapped from, if any: memory.c checks
+         * the descriptor again before pooling. */
+        wasm_memory_image *from = img && img->has_mem ? &img->mem : NULL;
+        wasm_snapshot *sn = img ? img->snap : NULL;
+        if (sn && sn->has_mem && inst->mems[i]->image_fd == sn->mem.fd) from = &sn->mem;
+        wasm_memory_release(inst->mems[i], from);
+    }
     aw_module_release(inst->module);
     free(inst);
 }
@@ -292,7 +326,7 @@ void wasm_instance_free(aw_instance *inst) {
 
 /* Allocates the instance with its imports in place and its own functions,
  * tables, memories and globals made; nothing written to shared objects. */
-static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
+static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img, const wasm_snapshot *sn,
                              const aw_extern *imports, aw_error *err) {
     uint8_t *base = calloc(1, img->size);
     if (!base) {
@@ -342,7 +376,11 @@ static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
     for (uint32_t i = nm; i < m->nmems; i++) {
         inst->mems[i] = &mems[i - nm];
         uint32_t cap = s->config.max_memory_pages;
-        if (i == 0 && img->has_mem)
+        if (i == 0 && sn && sn->has_mem) {
+            aw_limits at = {sn->mem.min_pages, m->mems[0].max};
+            ok = ok && wasm_memory_init_image(inst->mems[0], at, cap, (wasm_memory_image *)&sn->mem);
+            inst->mems[0]->limits = m->mems[0]; /* the declared type, not the size then */
+        } else if (i == 0 && img->has_mem)
             ok = ok && wasm_memory_init_image(inst->mems[0], m->mems[0], cap, &img->mem);
         else
             ok = ok && wasm_memory_init(inst->mems[i], m->mems[i], cap);
@@ -353,7 +391,9 @@ static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
         aw_global *g = &globals[i - ng];
         const global_init *gi = &img->globals[i - ng];
         g->type = m->globals[i];
-        if (gi->constant)
+        if (sn)
+            memcpy(g->value, sn->globals[i - ng], sizeof g->value);
+        else if (gi->constant)
             memcpy(g->value, gi->value, sizeof g->value);
         else
             const_eval(&m->global_inits[i - ng], inst, g->value);
@@ -377,9 +417,11 @@ static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img,
     }
     if (!ok) {
         uint32_t cap = s->config.max_memory_pages;
-        if (nm < m->nmems && cap && m->mems[nm].min > cap) {
+        uint32_t min = nm < m->nmems ? m->mems[nm].min : 0;
+        if (nm == 0 && sn && sn->has_mem) min = sn->mem.min_pages;
+        if (nm < m->nmems && cap && min > cap) {
             char n[64];
-            snprintf(n, sizeof n, "%u pages, over the store's cap of %u", m->mems[nm].min, cap);
+            snprintf(n, sizeof n, "%u pages, over the store's cap of %u", min, cap);
             set_error(err, AW_ERR_RESOURCE, "memory %s%s", n, "");
         } else {
             set_error(err, AW_ERR_RESOURCE, "%s%s", "cannot allocate the instance's tables or ",
@@ -443,6 +485,109 @@ static bool init_datas(aw_instance *inst, bool in_image, aw_error *err) {
     return true;
 }
 
+/* ---- snapshots ------------------------------------------------------------ */
+
+/* The rest of instantiating from a snapshot: tables as the element segments
+ * make them (the snapshot was refused otherwise), then the segments' state
+ * as the initialiser left it; no data copy, no start function. */
+static aw_instance *from_snapshot(aw_instance *inst, const wasm_snapshot *sn, aw_error *err) {
+    const aw_module *m = inst->module;
+    if (!init_elems(inst, err)) return NULL;
+    for (uint32_t i = 0; i < m->nelems; i++) inst->elems[i].len = sn->elem_len[i];
+    for (uint32_t i = 0; i < m->ndatas; i++) inst->data_len[i] = sn->data_len[i];
+    return inst;
+}
+
+/* Whether every defined table holds exactly what the element segments put
+ * there at instantiation (the items are still in inst->elems). */
+static bool tables_pristine(const aw_instance *inst) {
+    const aw_module *m = inst->module;
+    for (uint32_t ti = 0; ti < m->ntables; ti++) {
+        const aw_table *t = inst->tables[ti];
+        if (t->size != m->tables[ti].limits.min) return false;
+        void **want = calloc(t->size + 1, sizeof *want);
+        if (!want) return false;
+        for (uint32_t i = 0; i < m->nelems; i++) {
+            const wasm_elemseg *e = &m->elems[i];
+            if (e->mode != WASM_SEG_ACTIVE || e->table != ti) continue;
+            uint32_t off = offset_of(&e->offset, inst);
+            if ((uint64_t)off + e->count <= t->size && e->count)
+                memcpy(want + off, inst->elems[i].items, e->count * sizeof(void *));
+        }
+        bool same = !t->size || memcmp(want, t->elems, t->size * sizeof(void *)) == 0;
+        free(want);
+        if (!same) return false;
+    }
+    return true;
+}
+
+static bool all_zero(const uint8_t *p, size_t n) {
+    const uint64_t *w = (const uint64_t *)p;
+    for (size_t i = 0; i < n / 8; i++)
+        if (w[i]) return false;
+    return true;
+}
+
+/* Memory 0's contents as a sparse memfd (zero pages are holes). */
+static bool snapshot_memory(wasm_snapshot *sn, const aw_memory *mem) {
+    int fd = memfd_create("aw-memory-snapshot", MFD_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = ftruncate(fd, (off_t)mem->size) == 0;
+    const size_t chunk = 4096;
+    for (uint64_t at = 0; ok && at < mem->size; at += chunk)
+        if (!all_zero(mem->data + at, chunk))
+            ok = pwrite(fd, mem->data + at, chunk, (off_t)at) == (ssize_t)chunk;
+    if (!ok || !wasm_memory_image_init(&sn->mem, fd, (size_t)mem->size, mem->pages)) {
+        close(fd);
+        return false;
+    }
+    sn->has_mem = true;
+    return true;
+}
+
+static bool refuse(aw_error *err, const char *why) {
+    set_error(err, AW_ERR_RESOURCE, "cannot snapshot: %s%s", why, "");
+    return false;
+}
+
+bool aw_module_snapshot(aw_module *m, const aw_instance *inst, aw_error *err) {
+    aw_error local;
+    if (!err) err = &local;
+    wasm_image *img = __atomic_load_n(&m->image, __ATOMIC_ACQUIRE);
+    if (!inst || inst->module != m || !img) return refuse(err, "the instance is not of this module");
+    if (img->snap) return refuse(err, "the module has a snapshot already");
+    if (m->nmem_imports || m->ntable_imports || m->nglobal_imports)
+        return refuse(err, "the module imports a memory, table or global (state outside the instance)");
+    if (m->nmems > 1) return refuse(err, "more than one memory");
+    if (!tables_pristine(inst)) return refuse(err, "the initialiser changed a table");
+    uint32_t ng = m->nglobals;
+    for (uint32_t i = 0; i < ng; i++)
+        if (wasm_is_reftype(m->globals[i].type) && inst->globals[i]->value[0].ref)
+            return refuse(err, "a reference global holds a value");
+    wasm_snapshot *sn = calloc(1, sizeof *sn);
+    if (!sn) return refuse(err, "out of memory");
+    sn->globals = calloc(ng + 1, sizeof *sn->globals);
+    sn->elem_len = calloc(m->nelems + 1, sizeof *sn->elem_len);
+    sn->data_len = calloc(m->ndatas + 1, sizeof *sn->data_len);
+    bool ok = sn->globals && sn->elem_len && sn->data_len;
+    for (uint32_t i = 0; ok && i < ng; i++) memcpy(sn->globals[i], inst->globals[i]->value, sizeof sn->globals[i]);
+    for (uint32_t i = 0; ok && i < m->nelems; i++) sn->elem_len[i] = inst->elems[i].len;
+    for (uint32_t i = 0; ok && i < m->ndatas; i++) sn->data_len[i] = inst->data_len[i];
+    if (ok && m->nmems == 1) ok = snapshot_memory(sn, inst->mems[0]);
+    void *expected = NULL;
+    if (!ok || !__atomic_compare_exchange_n(&img->snap, &expected, sn, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE)) {
+        snapshot_destroy(sn);
+        return refuse(err, ok ? "the module has a snapshot already" : "out of memory");
+    }
+    return true;
+}
+
+bool aw_module_has_snapshot(const aw_module *m) {
+    const wasm_image *img = __atomic_load_n(&m->image, __ATOMIC_ACQUIRE);
+    return img && __atomic_load_n(&img->snap, __ATOMIC_ACQUIRE);
+}
+
 /* ---- instantiation -------------------------------------------------------- */
 
 aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports, size_t nimports,
@@ -456,7 +601,8 @@ aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports,
         set_error(err, AW_ERR_RESOURCE, "%s%s", "out of memory", "");
         return NULL;
     }
-    aw_instance *inst = allocate(s, m, img, imports, err);
+    const wasm_snapshot *sn = __atomic_load_n(&img->snap, __ATOMIC_ACQUIRE);
+    aw_instance *inst = allocate(s, m, img, sn, imports, err);
     if (!inst) return NULL;
     /* From here on the instance belongs to the store even if a segment or
      * the start function traps: its functions may already sit in imported
@@ -464,6 +610,7 @@ aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports,
     inst->next = s->instances;
     s->instances = inst;
 
+    if (sn) return from_snapshot(inst, sn, err);
     bool in_image = img->has_mem;
     if (!init_elems(inst, err)) {
         /* No data segment was applied yet, but the image was mapped. */

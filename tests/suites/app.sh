@@ -65,6 +65,12 @@ component = { source = "$G/bomb.wasm" }
 route = "/recurse"
 component = { source = "$G/recurse.wasm" }
 [[trigger.http]]
+route = "/init"
+component = { source = "$G/init.wasm" }
+[[trigger.http]]
+route = "/initreq"
+component = { source = "$G/initreq.wasm" }
+[[trigger.http]]
 route = "/static"
 static_response = { status_code = 201, headers = { x-static = "yes", content-type = "text/plain" }, body = "static body" }
 [[trigger.http]]
@@ -174,6 +180,15 @@ check "413 body too large" [ "$($C -o /dev/null -w '%{http_code}' --data-binary 
 long=$(head -c 70000 /dev/zero | tr '\0' 'h')
 check "431 header too large" [ "$($C -o /dev/null -w '%{http_code}' -H "X-Long: $long" "$URL/echo/x")" = 431 ]
 
+# _initialize runs once at startup; instances start from its snapshot.
+for i in 1 2 3; do b=$($C "$URL/init"); done
+check "snapshot: constructor's state" contains "$b" "ctor_runs=1 requests=1 sum=131328 heap=29019 blob=101"
+b=$($C "$URL/init?dirty=1"); b=$($C "$URL/init")
+check "snapshot: no state leaks" contains "$b" "ctor_runs=1 requests=1 sum=131328 heap=29019 blob=101"
+check "snapshot: constructor ran once" [ "$(grep -c 'init: constructor ran' "$T/main.log")" = 1 ]
+check "no snapshot when _initialize needs the request" grep -q "no snapshot after _initialize.*there is no request" "$T/main.log"
+check "_initialize per request then" contains "$($C "$URL/initreq")" "ctor saw method=GET"
+
 # Misbehaving guests: the server survives each one.
 check "trap -> 500" [ "$($C -o /dev/null -w '%{http_code}' "$URL/trap")" = 500 ]
 check "serves after trap" [ "$($C -o /dev/null -w '%{http_code}' "$URL/echo/x")" = 200 ]
@@ -272,6 +287,10 @@ done
 check "new rejects a bad name" sh -c "! '$AWABS' new http-c Bad_Name 2>/dev/null"
 b=$("$AW" up -f "$ROOT/examples/hello" --bench-instantiate 2000)
 check "bench-instantiate" contains "$b" "instantiate + teardown p50"
+mkdir -p "$T/initapp"
+printf 'spin_manifest_version = 2\n[application]\nname = "i"\n[[trigger.http]]\nroute = "/"\ncomponent = "init"\n[component.init]\nsource = "%s"\n' "$G/init.wasm" > "$T/initapp/spin.toml"
+b=$("$AW" up -f "$T/initapp" --bench-instantiate 500 2>/dev/null)
+check "bench-instantiate from the snapshot" contains "$b" "from the snapshot after _initialize"
 echo "$b"
 
 echo "$pass passed, $fail failed"
