@@ -722,6 +722,21 @@ static void do_eqz(cc *c, bool is64) {
     slot(c, sa);
 }
 
+/* xor of a value with a shift/rotate by a constant computed just before
+ * (hashes, PRNGs, SHA-2): one XOR_<shift> d, a, x, k. */
+static int xor_fused(int shift, int iop) {
+    if (iop == IOP_I32_XOR) {
+        if (shift == IOP_I32_ROTL_I) return IOP_XOR_ROTL32;
+        if (shift == IOP_I32_SHR_U_I) return IOP_XOR_SHRU32;
+        if (shift == IOP_I32_SHL_I) return IOP_XOR_SHL32;
+    } else if (iop == IOP_I64_XOR) {
+        if (shift == IOP_I64_ROTL_I) return IOP_XOR_ROTL64;
+        if (shift == IOP_I64_SHR_U_I) return IOP_XOR_SHRU64;
+        if (shift == IOP_I64_SHL_I) return IOP_XOR_SHL64;
+    }
+    return -1;
+}
+
 static void do_ialu(cc *c, int iop, aw_valtype t) {
     ent b = pop(c), a = pop(c);
     if (a.kind == E_CONST && b.kind != E_CONST && ialu_commutes(iop)) {
@@ -735,6 +750,25 @@ static void do_ialu(cc *c, int iop, aw_valtype t) {
         e->has_imm = has_imm, e->slot = sa, e->slot_b = sb, e->k = (uint32_t)b.k;
         return;
     }
+    int fused = has_imm ? -1 : xor_fused(c->last_iop, iop);
+    if (fused >= 0 && last_is(c, c->last_iop, 4)) {
+        /* the shift's result must be one operand, in a home nothing else reads */
+        uint32_t ld = (uint32_t)(c->sc->code[c->last_pc + 1].i / 8), other;
+        if (b.kind == E_HOME && sb == ld && sb >= c->base) other = sa;
+        else if (a.kind == E_HOME && sa == ld && sa >= c->base) other = sb;
+        else goto plain;
+        wasm_code x = c->sc->code[c->last_pc + 2], k = c->sc->code[c->last_pc + 3];
+        c->sc->ncode = c->last_pc;
+        c->last_iop = IOP_NOP;
+        uint32_t d = result_dst(c, t);
+        op(c, fused);
+        slot(c, d);
+        slot(c, other);
+        word(c, x);
+        word(c, k);
+        return;
+    }
+plain:;
     uint32_t d = result_dst(c, t);
     op(c, has_imm ? iop - IOP_I32_ADD + IOP_I32_ADD_I : iop);
     slot(c, d);

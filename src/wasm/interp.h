@@ -157,6 +157,12 @@ typedef struct wasm_frame {
     X(BRL)            /* target: a loop's back edge (see LIMITS) */ \
     X(BRL_IF)         /* cond, target */ \
     X(BRL_UNLESS)     /* cond, target */ \
+    X(XOR_ROTL32)     /* d, a, x, k: d = a ^ rotl(x, k) (i32) */ \
+    X(XOR_SHRU32)     /* d, a, x, k: d = a ^ (x >> k) (i32) */ \
+    X(XOR_SHL32)      /* d, a, x, k: d = a ^ (x << k) (i32) */ \
+    X(XOR_ROTL64)     /* d, a, x, k (i64) */ \
+    X(XOR_SHRU64)     /* d, a, x, k (i64) */ \
+    X(XOR_SHL64)      /* d, a, x, k (i64) */ \
     X(BR_AND_Z)       /* a, k, target: branch if (a & k) == 0 */ \
     X(BR_AND_NZ)      /* a, k, target: branch if (a & k) != 0 */ \
     X(BRL_AND_Z)      /* a, k, target (back edge) */ \
