@@ -3,11 +3,34 @@
  * runtime config says), and the component only names it.
  *
  *   curl -d 'Why is the sky blue?' http://127.0.0.1:3000/chat
+ *   curl -N -d 'Why is the sky blue?' 'http://127.0.0.1:3000/chat?stream=1'
+ *
+ * With ?stream=1 the answer is sent token by token as the model produces
+ * it (chunked), through the streaming llm call and anywhere_flush.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "anywhere.h"
+
+static int stream(const char *model, const char *prompt, const anywhere_llm_params *params) {
+    int st = anywhere_llm_stream_start(model, prompt, params);
+    if (st < 0) {
+        anywhere_status(502);
+        anywhere_printf("inference on '%s' failed: %s\n", model, anywhere_error());
+        return 0;
+    }
+    char piece[512];
+    int n;
+    while ((n = anywhere_llm_stream_next(st, piece, sizeof piece)) > 0) {
+        anywhere_write(piece, (size_t)n);
+        if (anywhere_flush() != 0) break; /* the client has gone */
+    }
+    if (n < 0) anywhere_printf("\n[inference failed: %s]", anywhere_error());
+    anywhere_write_str("\n");
+    anywhere_llm_stream_close(st);
+    return 0;
+}
 
 ANYWHERE_HANDLER int anywhere_handle(void) {
     const char *prompt = anywhere_body(NULL);
@@ -20,6 +43,7 @@ ANYWHERE_HANDLER int anywhere_handle(void) {
     if (max) params.max_tokens = (uint32_t)atoi(max);
     anywhere_llm_usage usage;
     anywhere_header("content-type", "text/plain; charset=utf-8");
+    if (anywhere_query_get("stream")) return stream(model, prompt, &params);
     char *answer = anywhere_llm_infer(model, prompt, &params, &usage);
     if (!answer) {
         anywhere_status(502);

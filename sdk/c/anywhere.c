@@ -123,6 +123,8 @@ void anywhere_printf(const char *fmt, ...) {
     free(big);
 }
 
+int anywhere_flush(void) { return anywhere_abi_response_flush() == 0 ? 0 : -1; }
+
 /* ==== capabilities ===================================================== */
 
 const char *anywhere_error(void) {

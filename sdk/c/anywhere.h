@@ -59,6 +59,7 @@ ANYWHERE_IMPORT("request_param") int32_t anywhere_abi_request_param(const char *
 ANYWHERE_IMPORT("response_status") int32_t anywhere_abi_response_status(int32_t status);
 ANYWHERE_IMPORT("response_header") int32_t anywhere_abi_response_header(const char *name, int32_t nlen, const char *value, int32_t vlen);
 ANYWHERE_IMPORT("response_write") int32_t anywhere_abi_response_write(const void *buf, int32_t len);
+ANYWHERE_IMPORT("response_flush") int32_t anywhere_abi_response_flush(void);
 
 /* ---- the request: NUL-terminated copies (malloc), NULL when absent ---- */
 const char *anywhere_method(void);
@@ -84,6 +85,11 @@ int anywhere_header(const char *name, const char *value);  /* 0, or -1 if not va
 void anywhere_write(const void *data, size_t len);
 void anywhere_write_str(const char *s);
 void anywhere_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Streaming: sends the status and headers (the first time) and what was
+ * written since the last flush, at once, as a chunk; the rest goes when the
+ * handler returns. After the first flush, status and headers are fixed.
+ * 0, or -1 once the client has gone (stop working). */
+int anywhere_flush(void);
 
 /* ==== capabilities (granted by the manifest; docs/apps.md) ====
  * Functions returning int give 0 (or a handle, or a count) on success and

@@ -86,9 +86,20 @@ typedef struct app_resp {
     bool failed;               /* the guest did not produce a response */
     char reason[256];          /* why, for the log */
     uint64_t instantiate_ns;   /* store + instantiate + teardown */
+    /* Streaming (the handler ABI's response_flush): where to send, set by
+     * the trigger (NULL: no streaming, flush is a no-op); once `streaming`,
+     * the head is out, `body` holds only what was written since the last
+     * flush and `sent` counts the body bytes already sent. */
+    struct http_response *stream_to;
+    bool streaming;
+    size_t sent;
 } app_resp;
 
 void app_resp_free(app_resp *r);
+/* trigger.c: sends R's head (once) and the body written so far as a chunk,
+ * emptying the body buffer. 0, or -1 when the client is gone or the head
+ * cannot be sent (headers too large: r->reason says so). */
+int app_resp_flush(app_resp *r);
 bool app_resp_header_add(app_resp *r, const char *name, size_t nlen, const char *value, size_t vlen);
 bool app_resp_write(app_resp *r, const void *data, size_t len, size_t max);
 /* Replaces whatever the guest wrote with an error (status and a text body). */

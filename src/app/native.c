@@ -9,13 +9,21 @@
  *   response_status(status) -> 0 | -1
  *   response_header(name, name_len, value, value_len) -> 0 | -1
  *   response_write(buf, len) -> 0 | -1
+ *   response_flush() -> 0 | -1                   send what was written so far
  *
  * A getter copies at most cap bytes into buf and returns the whole length
  * (so a guest can retry with a bigger buffer), or -1 when the part is
  * absent. For the body, `index` is a byte offset, so it can be read in
  * pieces. The host keeps the request; only what the guest asks for is
  * copied into its memory, and the response goes straight into a host
- * buffer, without stdio or a serialisation format in between. */
+ * buffer, without stdio or a serialisation format in between. A guest
+ * that produces its answer over time (tokens of a model) calls
+ * response_flush: the first call sends the status and headers, each call
+ * sends the body written since as one chunk (Transfer-Encoding: chunked),
+ * and the rest goes when the handler returns. After the first flush the
+ * status and headers are fixed (response_status/header return -1), and a
+ * trap can no longer become a 500: the stream is ended and the log says why.
+ * flush returns -1 once the client has gone, so the guest can stop. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -135,7 +143,7 @@ static int h_response_status(aw_caller *c, uint64_t *slots, void *data) {
     int32_t st = (int32_t)slots[0];
     app_call *k = req_call(c, "response_status");
     if (!k) return -1;
-    if (st < 100 || st > 599) { slots[0] = (uint32_t)-1; return 0; }
+    if (st < 100 || st > 599 || k->resp->streaming) { slots[0] = (uint32_t)-1; return 0; }
     k->resp->status = st;
     slots[0] = 0;
     return 0;
@@ -156,7 +164,7 @@ static int h_response_header(aw_caller *c, uint64_t *slots, void *data) {
     const char *name = (const char *)guest(c, slots[0], nlen), *value = (const char *)guest(c, slots[2], vlen);
     if (!name || !value) return aw_caller_trap(c, "anywhere_http_v1.response_header: argument outside memory");
     bool ok = token_ok(name, nlen) && !memchr(value, '\r', vlen) && !memchr(value, '\n', vlen) && !memchr(value, 0, vlen);
-    ok = ok && app_resp_header_add(k->resp, name, nlen, value, vlen);
+    ok = ok && !k->resp->streaming && app_resp_header_add(k->resp, name, nlen, value, vlen);
     slots[0] = ok ? 0 : (uint32_t)-1;
     return 0;
 }
@@ -174,12 +182,21 @@ static int h_response_write(aw_caller *c, uint64_t *slots, void *data) {
     return 0;
 }
 
+static int h_response_flush(aw_caller *c, uint64_t *slots, void *data) {
+    (void)data;
+    app_call *k = req_call(c, "response_flush");
+    if (!k) return -1;
+    slots[0] = (uint32_t)app_resp_flush(k->resp);
+    return 0;
+}
+
 bool app_native_define(aw_linker *l) {
     static const aw_valtype i4[4] = {AW_I32, AW_I32, AW_I32, AW_I32};
     static const struct { const char *name; uint32_t np; aw_host_fn fn; } defs[] = {
         {"request_get", 4, h_request_get},     {"request_header", 4, h_request_header},
         {"request_param", 4, h_request_param}, {"response_status", 1, h_response_status},
         {"response_header", 4, h_response_header}, {"response_write", 2, h_response_write},
+        {"response_flush", 0, h_response_flush},
     };
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
         if (!aw_linker_define_func(l, "anywhere_http_v1", defs[i].name, i4, defs[i].np, i4, 1, defs[i].fn, NULL))

@@ -41,18 +41,47 @@ static bool reserved_header(const char *n) {
            !strcasecmp(n, "keep-alive") || !strcasecmp(n, "upgrade") || !strcasecmp(n, "trailer");
 }
 
-static void send_resp(http_response *res, app_resp *r) {
+static bool headers_fit(const app_resp *r) {
     size_t room = 1800;
     for (size_t i = 0; i < r->nheaders; i++) {
         size_t k = strlen(r->headers[i].name) + strlen(r->headers[i].value) + 4;
-        if (k > room) {
-            app_resp_error(r, 502, "the guest's response headers exceed %d bytes", 1800);
-            break;
-        }
+        if (k > room) return false;
         room -= k;
     }
+    return true;
+}
+
+static void add_headers(http_response *res, const app_resp *r) {
     for (size_t i = 0; i < r->nheaders; i++)
         if (!reserved_header(r->headers[i].name)) http_response_header(res, r->headers[i].name, r->headers[i].value);
+}
+
+int app_resp_flush(app_resp *r) {
+    http_response *res = r->stream_to;
+    if (!res) return 0; /* nowhere to stream: everything goes at the end */
+    if (!r->streaming) {
+        if (!headers_fit(r)) {
+            snprintf(r->reason, sizeof r->reason, "the guest's response headers exceed %d bytes", 1800);
+            return -1;
+        }
+        add_headers(res, r);
+        r->streaming = true;
+        if (http_stream_start(res, r->status, NULL) != 0) return -1;
+    }
+    int rc = r->len ? http_stream_write(res, r->body, r->len) : (http_client_gone(res) ? -1 : 0);
+    r->sent += r->len;
+    r->len = 0;
+    return rc;
+}
+
+static void send_resp(http_response *res, app_resp *r) {
+    if (r->streaming) { /* the head is out: send the rest, or just end */
+        if (!r->failed) app_resp_flush(r);
+        http_stream_end(res);
+        return;
+    }
+    if (!headers_fit(r)) app_resp_error(r, 502, "the guest's response headers exceed %d bytes", 1800);
+    add_headers(res, r);
     http_respond(res, r->status, NULL, r->body, r->len);
 }
 
@@ -145,6 +174,7 @@ static void handle(const http_request *req, http_response *res, void *ud) {
              (int)req->query_len, req->query);
     app_req q = {req, &m, host, s->listen_host, s->port, url};
     const app_prepared *p = &s->prepared[t->component];
+    r.stream_to = res;
     if (t->executor == APP_EXEC_WAGI) app_exec_wagi(p, t, &q, &r);
     else app_exec_native(p, &q, &r);
     app_metrics_inflight_add(s->metrics, -1);
@@ -153,7 +183,7 @@ static void handle(const http_request *req, http_response *res, void *ud) {
     send_resp(res, &r);
     uint64_t ns = app_now_ns() - t0;
     app_metrics_request(s->metrics, (size_t)m.target, r.status, ns);
-    access_log(s, req, r.status, r.len, ns, t->route, &r);
+    access_log(s, req, r.status, r.sent + (r.failed && r.streaming ? 0 : r.len), ns, t->route, &r);
     app_resp_free(&r);
 }
 

@@ -574,7 +574,7 @@ bool aw_module_snapshot(aw_module *m, const aw_instance *inst, aw_error *err) {
     for (uint32_t i = 0; ok && i < m->nelems; i++) sn->elem_len[i] = inst->elems[i].len;
     for (uint32_t i = 0; ok && i < m->ndatas; i++) sn->data_len[i] = inst->data_len[i];
     if (ok && m->nmems == 1) ok = snapshot_memory(sn, inst->mems[0]);
-    void *expected = NULL;
+    wasm_snapshot *expected = NULL;
     if (!ok || !__atomic_compare_exchange_n(&img->snap, &expected, sn, false, __ATOMIC_ACQ_REL,
                                             __ATOMIC_ACQUIRE)) {
         snapshot_destroy(sn);

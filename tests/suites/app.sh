@@ -71,6 +71,9 @@ component = { source = "$G/init.wasm" }
 route = "/initreq"
 component = { source = "$G/initreq.wasm" }
 [[trigger.http]]
+route = "/stream"
+component = { source = "$G/stream.wasm" }
+[[trigger.http]]
 route = "/static"
 static_response = { status_code = 201, headers = { x-static = "yes", content-type = "text/plain" }, body = "static body" }
 [[trigger.http]]
@@ -188,6 +191,18 @@ check "snapshot: no state leaks" contains "$b" "ctor_runs=1 requests=1 sum=13132
 check "snapshot: constructor ran once" [ "$(grep -c 'init: constructor ran' "$T/main.log")" = 1 ]
 check "no snapshot when _initialize needs the request" grep -q "no snapshot after _initialize.*there is no request" "$T/main.log"
 check "_initialize per request then" contains "$($C "$URL/initreq")" "ctor saw method=GET"
+
+# Streaming: head and pieces sent as the guest flushes them, chunked.
+w=$($C -N -D "$T/sh" -o "$T/sb" -w '%{http_code} %{time_starttransfer} %{time_total}' "$URL/stream")
+check "stream status from before the first flush" [ "${w%% *}" = 201 ]
+check "stream body" [ "$(cat "$T/sb")" = "$(printf 'head\npart 0\npart 1\npart 2\nlate header refused\nend')" ]
+check "stream is chunked" grep -qi '^transfer-encoding: chunked' "$T/sh"
+check "stream guest header" grep -qi '^x-stream: yes' "$T/sh"
+check "stream: first bytes long before the end" awk -v w="$w" 'BEGIN { split(w, a, " "); exit !(a[3] - a[2] > 0.4) }'
+b=$($C -N "$URL/stream?n=1&trap=1")
+check "stream: a trap after the head ends the stream" [ "$b" = "$(printf 'head\npart 0')" ]
+check "stream: trap in the log" grep -q '"GET /stream?n=1&trap=1 HTTP/1.1" 500' "$T/main.log"
+check "stream: serves after" [ "$($C -o /dev/null -w '%{http_code}' "$URL/echo/x")" = 200 ]
 
 # Misbehaving guests: the server survives each one.
 check "trap -> 500" [ "$($C -o /dev/null -w '%{http_code}' "$URL/trap")" = 500 ]

@@ -237,6 +237,10 @@ up lchat -f "$ROOT/examples/llm-chat" --state-dir "$T/state-llm"
 r=$(curl -s -D "$T/lchat.h" --max-time 60 -w ' HTTP%{http_code}' -d 'Why is the sky blue?' "http://127.0.0.1:$PORT/chat?max_tokens=12")
 check "examples/llm-chat: local backend answers" contains "$r" "HTTP200"
 check "examples/llm-chat: usage headers" grep -qi "x-generated-tokens: 12" "$T/lchat.h"
+r=$(curl -sN -D "$T/lchat-s.h" --max-time 60 -w ' HTTP%{http_code}' -d 'Why is the sky blue?' "http://127.0.0.1:$PORT/chat?max_tokens=12&stream=1")
+check "examples/llm-chat: ?stream=1 streams the tokens (chunked)" grep -qi "^transfer-encoding: chunked" "$T/lchat-s.h"
+answer=${r% HTTP200}
+check "examples/llm-chat: ... a streamed answer" [ ${#answer} -gt 2 ]
 stop
 up lchat2 -f "$ROOT/examples/llm-chat" --state-dir "$T/empty-state" --runtime-config-file "$T/rc-ollama.toml"
 r=$(curl -s -D "$T/lchat2.h" --max-time 60 -w ' HTTP%{http_code}' -d 'Why is the sky blue?' "http://127.0.0.1:$PORT/chat?max_tokens=9")
