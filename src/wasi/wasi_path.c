@@ -170,11 +170,6 @@ WASI_IMPL(path_open) {
         close(host);
         return e;
     }
-    int64_t slot = wasi_fd_alloc(c->w);
-    if (slot < 0) {
-        close(host);
-        return WASI_EMFILE;
-    }
     bool is_dir = S_ISDIR(st.st_mode);
     if (is_dir && (oflags & WASI_O_DIRECTORY) && (rights & WASI_RIGHT_FD_WRITE)) {
         close(host); /* a directory cannot be opened for writing */
@@ -182,7 +177,7 @@ WASI_IMPL(path_open) {
     }
     uint64_t allowed = dir->rights_inheriting & (is_dir ? WASI_RIGHTS_DIR : WASI_RIGHTS_FILE) &
                        (dir->readonly ? ~WASI_RIGHTS_WRITING : ~(uint64_t)0);
-    c->w->fds[slot] = (wasi_fd){
+    wasi_fd fd = {
         .kind = is_dir ? WASI_FD_DIR : WASI_FD_FILE,
         .host = host,
         .readonly = dir->readonly,
@@ -191,6 +186,13 @@ WASI_IMPL(path_open) {
         .rights_base = rights & allowed,
         .rights_inheriting = inheriting & dir->rights_inheriting,
     };
+    /* Allocating may move the table: dir is not to be used after this. */
+    int64_t slot = wasi_fd_alloc(c->w);
+    if (slot < 0) {
+        close(host);
+        return WASI_EMFILE;
+    }
+    c->w->fds[slot] = fd;
     /* A descriptor opened without read or write rights can still do what
      * its access mode allows (wasi-libc asks for exactly what it needs). */
     if (!is_dir) {
