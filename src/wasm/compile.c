@@ -799,8 +799,47 @@ static bool do_divk(cc *c, int iop) {
     return true;
 }
 
+/* iop -> its float immediate form + 1; and the op with operands swapped. */
+#define FIMM_MAP(n) [IOP_##n] = IOP_##n##_I + 1,
+static const uint16_t fimm_of[IOP_COUNT] = {WASM_FIMM(FIMM_MAP)};
+static int fswap(int iop) {
+    switch (iop) {
+    case IOP_F32_ADD: case IOP_F32_MUL: case IOP_F32_EQ: case IOP_F32_NE:
+    case IOP_F64_ADD: case IOP_F64_MUL: case IOP_F64_EQ: case IOP_F64_NE: return iop;
+    case IOP_F32_LT: return IOP_F32_GT;
+    case IOP_F32_GT: return IOP_F32_LT;
+    case IOP_F32_LE: return IOP_F32_GE;
+    case IOP_F32_GE: return IOP_F32_LE;
+    case IOP_F64_LT: return IOP_F64_GT;
+    case IOP_F64_GT: return IOP_F64_LT;
+    case IOP_F64_LE: return IOP_F64_GE;
+    case IOP_F64_GE: return IOP_F64_LE;
+    default: return -1;
+    }
+}
+
+/* A float op with a constant operand: NAME_I d, a, bits (no CONST). */
+static bool do_fimm(cc *c, int iop, const char *sig) {
+    if (!fimm_of[iop] || c->n < 2) return false;
+    bool swap = st(c, c->n - 2)->kind == E_CONST && st(c, c->n - 1)->kind != E_CONST && fswap(iop) >= 0;
+    if (!swap && st(c, c->n - 1)->kind != E_CONST) return false;
+    ent kb = pop(c), ea = pop(c);
+    if (swap) {
+        ent x = kb;
+        kb = ea, ea = x;
+        iop = fswap(iop);
+    }
+    uint32_t sa = src(c, &ea);
+    uint32_t d = result_dst(c, sig_type(sig[3]));
+    op(c, fimm_of[iop] - 1);
+    slot(c, d);
+    slot(c, sa);
+    imm(c, kb.k);
+    return true;
+}
+
 static void do_numeric(cc *c, int iop, const char *sig) {
-    if (do_divk(c, iop)) return;
+    if (do_divk(c, iop) || do_fimm(c, iop, sig)) return;
     uint32_t nin = (uint32_t)(strchr(sig, '_') - sig);
     ent in[2];
     for (uint32_t i = nin; i-- > 0;) in[i] = pop(c);

@@ -251,7 +251,7 @@ static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, 
     static const void *const labels[IOP_COUNT] = {
         WASM_IOPS_MISC(LABEL) WASM_NUMOTHER(LABEL) WASM_NUMSAT(LABEL) WASM_MEMOPS(LABEL) WASM_IALU(LABEL)
             WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR) WASM_ICMP(LABEL_BRL) WASM_LOADOPS(LABEL_RR) WASM_VBIN(LABEL_V) WASM_VSHIFT(LABEL_V) WASM_VLANE(LABEL_V)
-            WASM_IDIVK(LABEL_I)};
+            WASM_IDIVK(LABEL_I) WASM_FIMM(LABEL_I)};
     if (handlers_out) {
         *handlers_out = labels;
         return AW_OK;
@@ -660,6 +660,39 @@ L_I64_REM_U : {
     PUT_i64(1, a % b);
     NEXT(4);
 }
+
+#define BIN_F32K(NAME, PUT, EXPR)                                                                  \
+    L_##NAME##_I : {                                                                               \
+        float a = SL(2).f32, b = bits_f32((uint32_t)ip[3].u);                                      \
+        PUT_##PUT(1, EXPR);                                                                        \
+        NEXT(4);                                                                                   \
+    }
+#define BIN_F64K(NAME, PUT, EXPR)                                                                  \
+    L_##NAME##_I : {                                                                               \
+        double a = SL(2).f64, b = bits_f64(ip[3].u);                                               \
+        PUT_##PUT(1, EXPR);                                                                        \
+        NEXT(4);                                                                                   \
+    }
+    BIN_F32K(F32_ADD, f32, a + b)
+    BIN_F32K(F32_SUB, f32, a - b)
+    BIN_F32K(F32_MUL, f32, a * b)
+    BIN_F32K(F32_DIV, f32, a / b)
+    BIN_F32K(F32_EQ, i32, a == b)
+    BIN_F32K(F32_NE, i32, a != b)
+    BIN_F32K(F32_LT, i32, a < b)
+    BIN_F32K(F32_GT, i32, a > b)
+    BIN_F32K(F32_LE, i32, a <= b)
+    BIN_F32K(F32_GE, i32, a >= b)
+    BIN_F64K(F64_ADD, f64, a + b)
+    BIN_F64K(F64_SUB, f64, a - b)
+    BIN_F64K(F64_MUL, f64, a * b)
+    BIN_F64K(F64_DIV, f64, a / b)
+    BIN_F64K(F64_EQ, i32, a == b)
+    BIN_F64K(F64_NE, i32, a != b)
+    BIN_F64K(F64_LT, i32, a < b)
+    BIN_F64K(F64_GT, i32, a > b)
+    BIN_F64K(F64_LE, i32, a <= b)
+    BIN_F64K(F64_GE, i32, a >= b)
 
     BIN(F32_EQ, f32, i32, a == b)
     BIN(F32_NE, f32, i32, a != b)

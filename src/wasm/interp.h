@@ -222,6 +222,13 @@ typedef struct wasm_frame {
     X(I32X4_EXTRACT_LANE) X(I64X2_EXTRACT_LANE) X(F32X4_EXTRACT_LANE) X(F64X2_EXTRACT_LANE) \
     X(I32X4_SPLAT) X(I64X2_SPLAT) X(F32X4_SPLAT) X(F64X2_SPLAT)
 
+/* Float ops that also have a constant second operand, NAME_I d, a, bits. */
+#define WASM_FIMM(X) \
+    X(F32_ADD) X(F32_SUB) X(F32_MUL) X(F32_DIV) \
+    X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE) \
+    X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV) \
+    X(F64_EQ) X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE)
+
 /* Division by a constant that cannot trap (NAME_I d, a, k; k != 0, and
  * k != -1 for the signed ones). */
 #define WASM_IDIVK(X) \
@@ -250,6 +257,7 @@ enum wasm_iop {
     WASM_VSHIFT(WASM_IOP_ENUM_V)
     WASM_VLANE(WASM_IOP_ENUM_V)
     WASM_IDIVK(WASM_IOP_ENUM_I)
+    WASM_FIMM(WASM_IOP_ENUM_I)
     IOP_COUNT
 };
 #undef WASM_IOP_ENUM
