@@ -148,8 +148,11 @@ void ai_vec_dot_scalar(uint32_t wtype, int n, float *s, const void *w, const voi
  * read-only afterwards, so sharing it between threads is safe. */
 static pthread_once_t select_once = PTHREAD_ONCE_INIT;
 static bool use_avx2;
+static bool no_repack;   /* AI_NO_REPACK=1: keep the file's layout (A/B checks) */
 
 static void select_kernels(void) {
+    const char *r = getenv("AI_NO_REPACK");
+    no_repack = r && *r && strcmp(r, "0") != 0;
     const char *e = getenv("AI_NO_SIMD");
     if (e && *e && strcmp(e, "0") != 0) return;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -214,6 +217,19 @@ static void repack_q4_0x8(const ai_weight *w, ai_block_q4_0x8 *dst) {
         }
 }
 
+static void repack_q8_0x8(const ai_weight *w, ai_block_q8_0x8 *dst) {
+    int nb = w->cols / AI_QK;
+    for (int g = 0; g < w->rows / 8; g++)
+        for (int i = 0; i < nb; i++) {
+            ai_block_q8_0x8 *o = &dst[(size_t)g * nb + i];
+            for (int r = 0; r < 8; r++) {
+                const ai_block_q8_0 *b = (const ai_block_q8_0 *)((const uint8_t *)w->data + (size_t)(8 * g + r) * w->row_bytes) + i;
+                o->d[r] = b->d;
+                for (int c = 0; c < 8; c++) memcpy(o->qs + 32 * c + 4 * r, b->qs + 4 * c, 4);
+            }
+        }
+}
+
 static void repack_q4_kx8(const ai_weight *w, ai_block_q4_kx8 *dst) {
     int nb = w->cols / AI_QK_K;
     for (int g = 0; g < w->rows / 8; g++)
@@ -237,30 +253,35 @@ static void repack_q4_kx8(const ai_weight *w, ai_block_q4_kx8 *dst) {
         }
 }
 
+/* Bytes of one repacked block of 8 rows, 0 for types without a layout. */
+static size_t packed_block_bytes(uint32_t type) {
+    switch (type) {
+    case AI_TYPE_Q4_0: return sizeof(ai_block_q4_0x8);
+    case AI_TYPE_Q4_K: return sizeof(ai_block_q4_kx8);
+    case AI_TYPE_Q8_0: return sizeof(ai_block_q8_0x8);
+    default: return 0;
+    }
+}
+
+/* Bytes per group of 8 repacked rows. */
+static size_t packed_group_bytes(const ai_weight *w) {
+    return (size_t)(w->cols / ai_type_traits_of(w->type)->block) * packed_block_bytes(w->type);
+}
+
 bool ai_weight_repack(ai_weight *w) {
     pthread_once(&select_once, select_kernels);
-    if (!use_avx2 || w->rows < 8 || w->packed) return false;
-    size_t groups = (size_t)(w->rows / 8);
+    if (!use_avx2 || no_repack || w->rows < 8 || w->packed || !packed_block_bytes(w->type)) return false;
     void *dst = NULL;
-    if (w->type == AI_TYPE_Q4_0) {
-        if (posix_memalign(&dst, 64, groups * (w->cols / AI_QK) * sizeof(ai_block_q4_0x8)) != 0) return false;
-        repack_q4_0x8(w, dst);
-    } else if (w->type == AI_TYPE_Q4_K) {
-        if (posix_memalign(&dst, 64, groups * (w->cols / AI_QK_K) * sizeof(ai_block_q4_kx8)) != 0) return false;
-        repack_q4_kx8(w, dst);
-    } else {
-        return false;
-    }
+    if (posix_memalign(&dst, 64, (size_t)(w->rows / 8) * packed_group_bytes(w)) != 0) return false;
+    if (w->type == AI_TYPE_Q4_0) repack_q4_0x8(w, dst);
+    else if (w->type == AI_TYPE_Q4_K) repack_q4_kx8(w, dst);
+    else repack_q8_0x8(w, dst);
     w->packed = dst;
     return true;
 }
 
 size_t ai_weight_packed_bytes(const ai_weight *w) {
-    if (!w->packed) return 0;
-    size_t groups = (size_t)(w->rows / 8);
-    if (w->type == AI_TYPE_Q4_0) return groups * (w->cols / AI_QK) * sizeof(ai_block_q4_0x8);
-    if (w->type == AI_TYPE_Q4_K) return groups * (w->cols / AI_QK_K) * sizeof(ai_block_q4_kx8);
-    return 0;
+    return w->packed ? (size_t)(w->rows / 8) * packed_group_bytes(w) : 0;
 }
 
 void ai_weight_release(ai_weight *w) {
@@ -376,8 +397,7 @@ void ai_matmul_q(ai_pool *pool, const ai_weight *w, const void *xq, int n, float
     if (w->packed && (ysum || w->type != AI_TYPE_Q4_0)) {
         j.packed1 = ai_avx2_packed(w->type, 1);
         j.packed4 = ai_avx2_packed(w->type, 4);
-        j.packed_group = (size_t)(w->cols / ai_type_traits_of(w->type)->block) *
-                         (w->type == AI_TYPE_Q4_0 ? sizeof(ai_block_q4_0x8) : sizeof(ai_block_q4_kx8));
+        j.packed_group = packed_group_bytes(w);
     }
     int tok_tasks = (n + TOK_PER_TASK - 1) / TOK_PER_TASK;
     ai_pool_run(pool, matmul_task, &j, j.row_tasks * tok_tasks);

@@ -27,8 +27,9 @@ typedef struct {
     int cols;           /* row length (ne[0]) */
     int rows;           /* ne[1] */
     size_t row_bytes;
-    /* Q4_0 and Q4_K, AVX2 kernels only: rows 0 .. rows/8*8-1 again,
-     * repacked eight rows at a time (ai_block_q4_0x8, ai_block_q4_kx8) by
+    /* Q4_0, Q4_K and Q8_0, AVX2 kernels only: rows 0 .. rows/8*8-1 again,
+     * repacked eight rows at a time (ai_block_q4_0x8, ai_block_q4_kx8,
+     * ai_block_q8_0x8) by
      * ai_weight_repack; the rest of the rows are read from `data`. NULL
      * when not repacked. Owned. */
     void *packed;
@@ -54,6 +55,11 @@ typedef struct {
     uint8_t mins[4][16];
     uint8_t qs[4][8][32];
 } ai_block_q4_kx8;
+
+/* The same for eight Q8_0 rows: qs[32*c + 4*r + k] is byte 4*c + k of row
+ * r's block (c < 8). The weights stay signed, so products use the sign
+ * trick on each 32-byte load. Same size as the 8 original blocks. */
+typedef struct { ai_f16 d[8]; int8_t qs[256]; } ai_block_q8_0x8;
 
 /* Repacks w for the selected kernels when they have a faster layout for
  * its type (Q4_0 under AVX2) and returns true; otherwise, or out of

@@ -238,6 +238,49 @@ q4_kx8_tile(int T, int nb, float *s, size_t ldo, const void *wv, const void *x, 
     for (int t = 0; t < T; t++) _mm256_storeu_ps(s + t * ldo, acc[t]);
 }
 
+/* 8 Q8_0 rows x 1 token, in exactly the float order of the row-at-a-time
+ * kernel (and llama.cpp's): there, lane c of the accumulator sums the
+ * products of columns 4c..4c+3 block after block, and a horizontal sum
+ * ends the row. Here 32-byte load c holds those columns for 8 rows, so
+ * accumulator c (one lane per row) does the same, and vertical adds in
+ * hsum's pairing finish all 8 rows at once. Bit-identical results keep
+ * Q8_0's token-by-token parity with llama.cpp exact; the gain is one
+ * sequential stream, one scale conversion for 8 rows and no per-row
+ * horizontal sums. Both sides are signed: the sign trick per load, and
+ * each maddubs widened at once (two could overflow int16). */
+TARGET static void q8_0x8_1(int nb, float *s, size_t ldo, const void *wv, const void *x, size_t xb,
+                            const int16_t *ysum, int ys_stride) {
+    (void)ldo; (void)xb; (void)ysum; (void)ys_stride;
+    const ai_block_q8_0x8 *w = wv;
+    const ai_block_q8_0 *y = x;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[8];
+    UNROLL
+    for (int c = 0; c < 8; c++) acc[c] = _mm256_setzero_ps();
+    for (int i = 0; i < nb; i++) {
+        __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].d)), _mm256_set1_ps(h2f(y[i].d)));
+        UNROLL
+        for (int c = 0; c < 8; c++) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * c));
+            int32_t y4;
+            memcpy(&y4, y[i].qs + 4 * c, 4);
+            __m256i m = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(_mm256_set1_epi32(y4), q));
+            acc[c] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(_mm256_madd_epi16(m, ones)), acc[c]);
+        }
+    }
+    /* hsum's order: ((4+0) + (6+2)) + ((5+1) + (7+3)) */
+    __m256 r = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(acc[4], acc[0]), _mm256_add_ps(acc[6], acc[2])),
+                             _mm256_add_ps(_mm256_add_ps(acc[5], acc[1]), _mm256_add_ps(acc[7], acc[3])));
+    _mm256_storeu_ps(s, r);
+}
+
+/* 4 tokens: the single-token kernel 4 times, the 8 rows' blocks staying
+ * in L1 between calls (exactness needs 8 accumulators per token). */
+TARGET static void q8_0x8_4(int nb, float *s, size_t ldo, const void *w, const void *x, size_t xb,
+                            const int16_t *ysum, int ys_stride) {
+    for (int t = 0; t < 4; t++) q8_0x8_1(nb, s + t * ldo, ldo, w, (const uint8_t *)x + t * xb, xb, ysum, ys_stride);
+}
+
 #define PACKED_KERNEL(NAME, CALL) \
     TARGET static void NAME(int nb, float *s, size_t ldo, const void *w, const void *x, size_t xb, const int16_t *ysum, int ys_stride) { \
         (void)ysum; (void)ys_stride; CALL; }
@@ -249,6 +292,7 @@ PACKED_KERNEL(q4_kx8_4, q4_kx8_tile(4, nb, s, ldo, w, x, xb))
 ai_packed_fn ai_avx2_packed(uint32_t wtype, int toks) {
     if (wtype == AI_TYPE_Q4_0) return toks == 4 ? q4_0x8_4 : toks == 1 ? q4_0x8_1 : NULL;
     if (wtype == AI_TYPE_Q4_K) return toks == 4 ? q4_kx8_4 : toks == 1 ? q4_kx8_1 : NULL;
+    if (wtype == AI_TYPE_Q8_0) return toks == 4 ? q8_0x8_4 : toks == 1 ? q8_0x8_1 : NULL;
     return NULL;
 }
 

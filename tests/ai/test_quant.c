@@ -156,7 +156,7 @@ static void test_dots(uint32_t type, int n) {
     free(w); free(x); free(wd); free(xd); free(wq); free(xq);
 }
 
-/* The threaded matmul (tiles, multi-row kernels, repacked Q4_0 and their
+/* The threaded matmul (tiles, multi-row kernels, repacked weights and their
  * leftover rows and tokens) against the scalar dot of every (row, token). */
 static void test_matmul(uint32_t type, int cols, int rows, int n, int threads) {
     const ai_type_traits *t = ai_type_traits_of(type);
@@ -170,6 +170,9 @@ static void test_matmul(uint32_t type, int cols, int rows, int n, int threads) {
     for (int k = 0; k < n; k++) ai_quantize_act(type, f + (size_t)k * cols, xq + k * xb, cols);
     w.data = wq;
     ai_weight_repack(&w);
+    bool packable = type == AI_TYPE_Q4_0 || type == AI_TYPE_Q4_K || type == AI_TYPE_Q8_0;
+    if (packable && rows >= 8 && !strcmp(ai_kernels_name(), "avx2"))
+        CHECK(w.packed != NULL && ai_weight_packed_bytes(&w) > 0, "%s weights repacked for the AVX2 kernels", t->name);
     float *out = malloc(sizeof(float) * rows * n);
     ai_pool *pool = ai_pool_new(threads);
     ai_matmul_q(pool, &w, xq, n, out);
