@@ -151,6 +151,7 @@ q4_0x8_tile(int T, int nb, float *s, size_t ldo, const void *wv, const void *x, 
         __m256i q[8];
         UNROLL
         for (int c = 0; c < 4; c++) {
+            _mm_prefetch((const char *)(w + i + 12) + 48 * c, _MM_HINT_T0); /* as in q4_kx8_tile */
             __m256i v = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * c));
             q[2 * c] = _mm256_and_si256(v, m4);
             q[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
@@ -196,6 +197,13 @@ q4_kx8_tile(int T, int nb, float *s, size_t ldo, const void *wv, const void *x, 
             sumi[t] = _mm256_setzero_si256();
         }
         for (int j = 0; j < 8; j++) {
+            /* the block after next, an eighth per sub-block: generation
+             * streams the weights once, and hardware prefetchers stop at
+             * page boundaries */
+            const char *pf = (const char *)(w + i + 2) + 148 * j;
+            _mm_prefetch(pf, _MM_HINT_T0);
+            _mm_prefetch(pf + 64, _MM_HINT_T0);
+            _mm_prefetch(pf + 128, _MM_HINT_T0);
             /* row r's scale in both 16-bit halves of lane r */
             __m256i sv = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)w[i].scales[j]));
             sv = _mm256_or_si256(sv, _mm256_slli_epi32(sv, 16));
@@ -261,6 +269,7 @@ TARGET static void q8_0x8_1(int nb, float *s, size_t ldo, const void *wv, const 
         __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].d)), _mm256_set1_ps(h2f(y[i].d)));
         UNROLL
         for (int c = 0; c < 8; c++) {
+            _mm_prefetch((const char *)(w + i + 6) + 39 * c, _MM_HINT_T0); /* as in q4_kx8_tile */
             __m256i q = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * c));
             int32_t y4;
             memcpy(&y4, y[i].qs + 4 * c, 4);
