@@ -517,19 +517,6 @@ L_GLOBAL_SET2:
     IALU(I64_ROTL, 64, rotl64(a, b))
     IALU(I64_ROTR, 64, rotr64(a, b))
 
-#define XORSH(NAME, W, EXPR)                                                                       \
-    L_##NAME : {                                                                                   \
-        uint##W##_t a = (uint##W##_t)SL(2).i64, x = (uint##W##_t)SL(3).i64, b = (uint##W##_t)ip[4].u; \
-        SL(1).i64 = (uint##W##_t)(a ^ (EXPR));                                                     \
-        NEXT(5);                                                                                   \
-    }
-    XORSH(XOR_ROTL32, 32, rotl32(x, b))
-    XORSH(XOR_SHRU32, 32, x >> (b & 31))
-    XORSH(XOR_SHL32, 32, x << (b & 31))
-    XORSH(XOR_ROTL64, 64, rotl64(x, b))
-    XORSH(XOR_SHRU64, 64, x >> (b & 63))
-    XORSH(XOR_SHL64, 64, x << (b & 63))
-
 #define ICMP(NAME, T, OP)                                                                          \
     L_##NAME : {                                                                                   \
         T a = (T)SL(2).i64, b = (T)SL(3).i64;                                                      \
@@ -1046,6 +1033,20 @@ L_V128_STORE_LANE : {
     memcpy(mem_base + ea, (char *)SLP(2) + ip[5].u, ip[4].u);
     NEXT(6);
 }
+
+    /* ---- xor with a shifted value (compile.c's xor_fused) ---- */
+#define XORSH(NAME, W, EXPR)                                                                       \
+    L_##NAME : {                                                                                   \
+        uint##W##_t a = (uint##W##_t)SL(2).i64, x = (uint##W##_t)SL(3).i64, b = (uint##W##_t)ip[4].u; \
+        SL(1).i64 = (uint##W##_t)(a ^ (EXPR));                                                     \
+        NEXT(5);                                                                                   \
+    }
+    XORSH(XOR_ROTL32, 32, rotl32(x, b))
+    XORSH(XOR_SHRU32, 32, x >> (b & 31))
+    XORSH(XOR_SHL32, 32, x << (b & 31))
+    XORSH(XOR_ROTL64, 64, rotl64(x, b))
+    XORSH(XOR_SHRU64, 64, x >> (b & 63))
+    XORSH(XOR_SHL64, 64, x << (b & 63))
 
 trapped : {
     /* ip is in the current function, of the current instance's module */
