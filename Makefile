@@ -24,7 +24,12 @@ LIB_OBJS  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_OBJS  = $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
 
 .PHONY: all test clean
+.DEFAULT_GOAL := all
 all: $(BUILD)/anywhere
+
+# Areas' rules; read before the library's rules so that an area may change
+# what goes into the library (mk/llvm.mk moves the LLVM tier into a plugin).
+-include $(wildcard mk/*.mk)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -36,8 +41,6 @@ $(BUILD)/libanywhere.a: $(LIB_OBJS)
 
 $(BUILD)/anywhere: $(CLI_OBJS) $(BUILD)/libanywhere.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libanywhere.a $(LDLIBS_ALL) $(LDLIBS)
-
--include $(wildcard mk/*.mk)
 
 # tests/run.sh runs every suite and ends with "N passed, N failed".
 test: all

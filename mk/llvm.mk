@@ -10,7 +10,26 @@ LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags) -DAW_HAVE_LLVM
 LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags) -Wl,-rpath,$(shell $(LLVM_CONFIG) --libdir) \
                $(shell $(LLVM_CONFIG) --libs core orcjit native passes)
 # Only the tier's own files see LLVM's headers.
-$(BUILD)/obj/src/wasm/llvm_%.o: CFLAGS += $(LLVM_CFLAGS)
+$(BUILD)/obj/src/wasm/llvm_%.o: CFLAGS += $(LLVM_CFLAGS) -fPIC
+
+# The tier is a plugin, $(BUILD)/libanywhere-llvm.so, loaded on first use by
+# src/wasm/tier_loader.c: loading libLLVM costs ~60 ms at every process
+# start (its relocations and static constructors), which `anywhere run`
+# and every other command would otherwise pay without using it.
+# LLVM_PLUGIN=0 links the tier into the binary instead.
+ifneq ($(LLVM_PLUGIN),0)
+LLVM_TIER_SRCS := $(wildcard src/wasm/llvm_*.c)
+LIB_SRCS       := $(filter-out $(LLVM_TIER_SRCS),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LLVM_PLUGIN_SO := $(abspath $(BUILD))/libanywhere-llvm.so
+CFLAGS_ALL     += -DAW_LLVM_PLUGIN -DAW_LLVM_PLUGIN_PATH='"$(LLVM_PLUGIN_SO)"'
+# The plugin calls back into the engine: executables export their symbols.
+LDLIBS_ALL     += -rdynamic -ldl
+all: $(BUILD)/libanywhere-llvm.so
+$(BUILD)/anywhere: | $(BUILD)/libanywhere-llvm.so
+$(BUILD)/libanywhere-llvm.so: $(patsubst %.c,$(BUILD)/obj/%.o,$(LLVM_TIER_SRCS))
+	$(CC) $(LDFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(LLVM_LIBS)
+else
 LDLIBS_ALL += $(LLVM_LIBS)
+endif
 endif
 endif
