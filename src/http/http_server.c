@@ -312,6 +312,11 @@ static void *loop_main(void *arg) {
             else if (p == &l->wake_fd) loop_take_returned(l);
             else {
                 http_conn *c = p;
+                /* While a worker runs its handler the connection's buffer is
+                 * the worker's: never read into (and so move) it meanwhile.
+                 * Its fd is out of epoll then, and the loop reads again when
+                 * it takes the connection back. */
+                if (c->state == CONN_HANDLING) continue;
                 int r = conn_read(c);
                 if (r < 0 || conn_process(c) < 0) continue;
                 /* Half-closed and nothing dispatched: no request can complete now. */
