@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench/run.sh [BUILD [REPS]] — runs every workload natively (gcc -O2) and
+# bench/run.sh [BUILD [REPS]] — runs every workload natively (gcc -O2, or
+# BENCH_NATIVE_CC at build time) and
 # in the interpreter, best of REPS (default 3) each, in this one run, and
 # prints per workload the native time, the interpreter time and their
 # ratio, then the geometric mean of the ratios. A workload whose two
@@ -14,7 +15,15 @@ MODE=${BENCH_MODE:-interp}
 dir="$BUILD/bench"
 wdir="$dir/wasm"
 [ "$MODE" = wasi ] && wdir="$dir/wasi"
-printf '%-12s %10s %10s %8s\n' workload native_s "${MODE}_s" ratio
+# In the default mode the LLVM-compiled tier runs too (AW_TIER=compiled,
+# when the build has it): columns native, interp, compiled and both ratios.
+comp=0
+[ "$MODE" = interp ] && AW_TIER=compiled "$dir/bench_wasm" /dev/null 1 2>&1 | grep -qv "not built\|not found" && comp=1
+if [ $comp = 1 ]; then
+    printf '%-12s %10s %10s %10s %8s %8s\n' workload native_s interp_s compiled_s interp compiled
+else
+    printf '%-12s %10s %10s %8s\n' workload native_s "${MODE}_s" ratio
+fi
 bad=0
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
@@ -32,8 +41,22 @@ for wasm in "$wdir"/*.wasm; do
         echo "$name: checksums differ: native $nsum, interpreter $isum"
         bad=1; continue
     fi
+    if [ $comp = 1 ]; then
+        cmp=$(AW_TIER=compiled "$dir/bench_wasm" "$wasm" "$REPS") || { echo "$name: compiled run failed"; bad=1; continue; }
+        set -- $cmp; ct=$1; csum=$2
+        if [ "$nsum" != "$csum" ]; then
+            echo "$name: checksums differ: native $nsum, compiled $csum"
+            bad=1; continue
+        fi
+        awk -v n="$name" -v a="$nt" -v b="$it" -v c="$ct" \
+            'BEGIN { printf "%-12s %10.3f %10.3f %10.3f %7.2fx %7.2fx\n", n, a, b, c, b / a, c / a }'
+        echo "$nt $it $ct" >>"$results"
+        continue
+    fi
     awk -v n="$name" -v a="$nt" -v b="$it" 'BEGIN { printf "%-12s %10.3f %10.3f %7.2fx\n", n, a, b, b / a }'
     echo "$nt $it" >>"$results"
 done
-awk '{ s += log($2 / $1); k++ } END { if (k) printf "geometric mean of %d ratios: %.2fx native\n", k, exp(s / k) }' "$results"
+awk '{ s += log($2 / $1); if (NF > 2) c += log($3 / $1); k++ }
+     END { if (k) printf "geometric mean of %d ratios: %.2fx native\n", k, exp(s / k)
+           if (k && NF > 2) printf "compiled tier: geometric mean %.2fx native\n", exp(c / k) }' "$results"
 exit $bad

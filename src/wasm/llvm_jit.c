@@ -120,8 +120,9 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
 
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(tsc);
-    LLVMModuleRef mod = wasm_llvm_translate(m, ctx, explicit_bounds,
-                                            !opts->unchecked_loops && !getenv("AW_LLVM_UNCHECKED_LOOPS"), err);
+    bool loop_checks = !opts->unchecked_loops && !getenv("AW_LLVM_UNCHECKED_LOOPS");
+    /* loops are checked after optimisation (llvm_checks.c), not here */
+    LLVMModuleRef mod = wasm_llvm_translate(m, ctx, explicit_bounds, false, err);
     if (!mod) {
         LLVMOrcDisposeThreadSafeContext(tsc);
         return false;
@@ -133,7 +134,7 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
         LLVMOrcDisposeThreadSafeContext(tsc);
         return fail_llvm(err, "invalid IR (a translator bug)", why);
     }
-    if (why) LLVMDisposeMessage(why);
+    if (why) LLVMDisposeMessage(why), why = NULL;
 
     LLVMTargetMachineRef tm = host_machine(LLVMCodeGenLevelDefault, &why);
     LLVMTargetMachineRef jtm = tm ? host_machine(level >= 2 ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelLess, &why) : NULL;
@@ -155,6 +156,14 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     bool ok = optimise(mod, tm, level, err);
     double t2 = now_ms();
     LLVMDisposeTargetMachine(tm);
+    if (ok) wasm_llvm_late_checks(mod, m, loop_checks);
+    if (ok && getenv("AW_LLVM_VERIFY") && LLVMVerifyModule(mod, LLVMReturnStatusAction, &why)) {
+        LLVMDisposeTargetMachine(jtm);
+        LLVMDisposeModule(mod);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        return fail_llvm(err, "invalid IR after the loop checks", why);
+    }
+    if (why) LLVMDisposeMessage(why), why = NULL;
     if (getenv("AW_LLVM_DUMP")) LLVMDumpModule(mod);
     if (!ok) {
         LLVMDisposeTargetMachine(jtm);

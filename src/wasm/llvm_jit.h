@@ -48,6 +48,10 @@ struct wasm_jit_vm {
     aw_global **globals;
     aw_table **tables;
     wasm_jit_rec *recs;     /* per defined function */
+    /* wasm_jit_check and wasm_jit_trap, called through these from cold
+     * paths: an address baked in as a 64-bit constant gets hoisted into a
+     * callee-saved register for the whole function (a push/pop per call). */
+    void *check_fn, *trap_fn;
 };
 
 /* A module's compiled code (aw_module.jit). */

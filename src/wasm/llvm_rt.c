@@ -255,6 +255,8 @@ bool wasm_jit_instance_init(aw_instance *inst, aw_error *err) {
         return false;
     }
     vm->recs = (wasm_jit_rec *)(vm + 1);
+    vm->check_fn = (void *)wasm_jit_check;
+    vm->trap_fn = (void *)wasm_jit_trap;
     vm->store = inst->store;
     vm->inst = inst;
     vm->funcs = inst->funcs;

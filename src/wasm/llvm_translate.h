@@ -18,4 +18,19 @@
 LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool explicit_bounds,
                                   bool loop_checks, aw_error *err);
 
+/* An assembler comment in the function-entry check's inline asm (x86-64),
+ * followed by the function's index: how llvm_checks.c recognises a loop
+ * that contains the entry of its own function, i.e. one made from tail
+ * recursion (a callee's entry inlined into a loop has another index). */
+#define WASM_LLVM_ENTRY_MARK "# aw entry check f"
+
+/* llvm_checks.c: the fuel/interrupt check's inline asm (x86-64), marked
+ * as function entry_of's entry check unless that is UINT32_MAX. */
+void wasm_llvm_check_asm(char *buf, size_t size, uint32_t entry_of);
+
+/* llvm_checks.c: after optimisation, fuel/interrupt checks on the back
+ * edges of the optimised code (when loop_checks), bounds on the loops made
+ * from tail recursion, and no sibling calls. */
+void wasm_llvm_late_checks(LLVMModuleRef mod, const aw_module *m, bool loop_checks);
+
 #endif
