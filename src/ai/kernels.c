@@ -230,6 +230,31 @@ static void repack_q8_0x8(const ai_weight *w, ai_block_q8_0x8 *dst) {
         }
 }
 
+static void repack_q6_kx8(const ai_weight *w, ai_block_q6_kx8 *dst) {
+    int nb = w->cols / AI_QK_K;
+    for (int g = 0; g < w->rows / 8; g++)
+        for (int i = 0; i < nb; i++) {
+            ai_block_q6_kx8 *o = &dst[(size_t)g * nb + i];
+            for (int r = 0; r < 8; r++) {
+                const ai_block_q6_k *b = (const ai_block_q6_k *)((const uint8_t *)w->data + (size_t)(8 * g + r) * w->row_bytes) + i;
+                o->d[r] = b->d;
+                for (int j = 0; j < 16; j++) o->scales[j][2 * r] = o->scales[j][2 * r + 1] = b->scales[j];
+                uint8_t u[AI_QK_K];  /* q + 32 in column order, as the format defines it */
+                for (int h = 0; h < 2; h++) {
+                    const uint8_t *ql = b->ql + 64 * h, *qh = b->qh + 32 * h;
+                    uint8_t *o8 = u + 128 * h;
+                    for (int l = 0; l < 32; l++) {
+                        o8[l] = (uint8_t)((ql[l] & 0xf) | ((qh[l] & 3) << 4));
+                        o8[l + 32] = (uint8_t)((ql[l + 32] & 0xf) | (((qh[l] >> 2) & 3) << 4));
+                        o8[l + 64] = (uint8_t)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+                        o8[l + 96] = (uint8_t)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
+                    }
+                }
+                for (int c = 0; c < 64; c++) memcpy(o->qs[c] + 4 * r, u + 4 * c, 4);
+            }
+        }
+}
+
 static void repack_q4_kx8(const ai_weight *w, ai_block_q4_kx8 *dst) {
     int nb = w->cols / AI_QK_K;
     for (int g = 0; g < w->rows / 8; g++)
@@ -259,6 +284,7 @@ static size_t packed_block_bytes(uint32_t type) {
     case AI_TYPE_Q4_0: return sizeof(ai_block_q4_0x8);
     case AI_TYPE_Q4_K: return sizeof(ai_block_q4_kx8);
     case AI_TYPE_Q8_0: return sizeof(ai_block_q8_0x8);
+    case AI_TYPE_Q6_K: return sizeof(ai_block_q6_kx8);
     default: return 0;
     }
 }
@@ -275,7 +301,8 @@ bool ai_weight_repack(ai_weight *w) {
     if (posix_memalign(&dst, 64, (size_t)(w->rows / 8) * packed_group_bytes(w)) != 0) return false;
     if (w->type == AI_TYPE_Q4_0) repack_q4_0x8(w, dst);
     else if (w->type == AI_TYPE_Q4_K) repack_q4_kx8(w, dst);
-    else repack_q8_0x8(w, dst);
+    else if (w->type == AI_TYPE_Q8_0) repack_q8_0x8(w, dst);
+    else repack_q6_kx8(w, dst);
     w->packed = dst;
     return true;
 }

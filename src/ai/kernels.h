@@ -27,9 +27,9 @@ typedef struct {
     int cols;           /* row length (ne[0]) */
     int rows;           /* ne[1] */
     size_t row_bytes;
-    /* Q4_0, Q4_K and Q8_0, AVX2 kernels only: rows 0 .. rows/8*8-1 again,
+    /* Q4_0, Q4_K, Q8_0 and Q6_K, AVX2 kernels only: rows 0 .. rows/8*8-1 again,
      * repacked eight rows at a time (ai_block_q4_0x8, ai_block_q4_kx8,
-     * ai_block_q8_0x8) by
+     * ai_block_q8_0x8, ai_block_q6_kx8) by
      * ai_weight_repack; the rest of the rows are read from `data`. NULL
      * when not repacked. Owned. */
     void *packed;
@@ -60,6 +60,18 @@ typedef struct {
  * r's block (c < 8). The weights stay signed, so products use the sign
  * trick on each 32-byte load. Same size as the 8 original blocks. */
 typedef struct { ai_f16 d[8]; int8_t qs[256]; } ai_block_q8_0x8;
+
+/* Eight Q6_K rows over 256 columns for generation, unpacked at load to
+ * one byte per weight (q + 32, 0..63: the bit-plane unpacking cost as
+ * much as the products): qs[c][4r+k] is column 4c+k of row r; scales
+ * [j][2r] and [j][2r+1] both hold row r's scale of columns 16j..16j+15,
+ * so one sign-extension gives it in both 16-bit halves of lane r.
+ * 2320 bytes for 8 x 210: speed bought with memory. */
+typedef struct {
+    ai_f16 d[8];
+    int8_t scales[16][16];
+    uint8_t qs[64][32];
+} ai_block_q6_kx8;
 
 /* Repacks w for the selected kernels when they have a faster layout for
  * its type (Q4_0 under AVX2) and returns true; otherwise, or out of

@@ -290,6 +290,50 @@ TARGET static void q8_0x8_4(int nb, float *s, size_t ldo, const void *w, const v
     for (int t = 0; t < 4; t++) q8_0x8_1(nb, s + t * ldo, ldo, w, (const uint8_t *)x + t * xb, xb, ysum, ys_stride);
 }
 
+/* 8 Q6_K rows x 1 token. Per 16-column sub-block, four maddubs of
+ * unsigned q + 32 (0..63) against 4 broadcast activation bytes, summed two
+ * by two in int16 (2 x 2 x 63 x 127 < 32768), then one madd per pair
+ * applies the 8 rows' scales; the +32 comes back out once per block
+ * through Q8_K's 16-column sums. */
+TARGET static void q6_kx8_1(int nb, float *s, size_t ldo, const void *wv, const void *x, size_t xb,
+                            const int16_t *ysum, int ys_stride) {
+    (void)ldo; (void)xb; (void)ysum; (void)ys_stride;
+    const ai_block_q6_kx8 *w = wv;
+    const ai_block_q8_k *y = x;
+    __m256 acc = _mm256_setzero_ps();
+    for (int i = 0; i < nb; i++) {
+        __m256i sumi = _mm256_setzero_si256(), offi = _mm256_setzero_si256();
+        UNROLL
+        for (int j = 0; j < 16; j++) {
+            const char *pf = (const char *)(w + i + 1) + 145 * j; /* as in q4_kx8_tile */
+            _mm_prefetch(pf, _MM_HINT_T0);
+            _mm_prefetch(pf + 64, _MM_HINT_T0);
+            __m256i sv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w[i].scales[j]));
+            __m256i p[2];
+            UNROLL
+            for (int h = 0; h < 2; h++) {
+                int32_t ya, yb;
+                memcpy(&ya, y[i].qs + 16 * j + 8 * h, 4);
+                memcpy(&yb, y[i].qs + 16 * j + 8 * h + 4, 4);
+                p[h] = _mm256_add_epi16(
+                    _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)w[i].qs[4 * j + 2 * h]), _mm256_set1_epi32(ya)),
+                    _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)w[i].qs[4 * j + 2 * h + 1]), _mm256_set1_epi32(yb)));
+            }
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(_mm256_madd_epi16(p[0], sv), _mm256_madd_epi16(p[1], sv)));
+            offi = _mm256_add_epi32(offi, _mm256_madd_epi16(sv, _mm256_set1_epi32((uint16_t)y[i].bsums[j])));
+        }
+        __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w[i].d)), _mm256_set1_ps(y[i].d));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi, _mm256_slli_epi32(offi, 5))), acc);
+    }
+    _mm256_storeu_ps(s, acc);
+}
+
+/* Prompts: four single-token passes over the 8 rows (kept in L2). */
+TARGET static void q6_kx8_4(int nb, float *s, size_t ldo, const void *w, const void *x, size_t xb,
+                            const int16_t *ysum, int ys_stride) {
+    for (int t = 0; t < 4; t++) q6_kx8_1(nb, s + t * ldo, ldo, w, (const uint8_t *)x + t * xb, xb, ysum, ys_stride);
+}
+
 #define PACKED_KERNEL(NAME, CALL) \
     TARGET static void NAME(int nb, float *s, size_t ldo, const void *w, const void *x, size_t xb, const int16_t *ysum, int ys_stride) { \
         (void)ysum; (void)ys_stride; CALL; }
@@ -302,6 +346,7 @@ ai_packed_fn ai_avx2_packed(uint32_t wtype, int toks) {
     if (wtype == AI_TYPE_Q4_0) return toks == 4 ? q4_0x8_4 : toks == 1 ? q4_0x8_1 : NULL;
     if (wtype == AI_TYPE_Q4_K) return toks == 4 ? q4_kx8_4 : toks == 1 ? q4_kx8_1 : NULL;
     if (wtype == AI_TYPE_Q8_0) return toks == 4 ? q8_0x8_4 : toks == 1 ? q8_0x8_1 : NULL;
+    if (wtype == AI_TYPE_Q6_K) return toks == 4 ? q6_kx8_4 : toks == 1 ? q6_kx8_1 : NULL;
     return NULL;
 }
 

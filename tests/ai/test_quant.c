@@ -170,7 +170,7 @@ static void test_matmul(uint32_t type, int cols, int rows, int n, int threads) {
     for (int k = 0; k < n; k++) ai_quantize_act(type, f + (size_t)k * cols, xq + k * xb, cols);
     w.data = wq;
     ai_weight_repack(&w);
-    bool packable = type == AI_TYPE_Q4_0 || type == AI_TYPE_Q4_K || type == AI_TYPE_Q8_0;
+    bool packable = type == AI_TYPE_Q4_0 || type == AI_TYPE_Q4_K || type == AI_TYPE_Q8_0 || type == AI_TYPE_Q6_K;
     if (packable && rows >= 8 && !strcmp(ai_kernels_name(), "avx2"))
         CHECK(w.packed != NULL && ai_weight_packed_bytes(&w) > 0, "%s weights repacked for the AVX2 kernels", t->name);
     float *out = malloc(sizeof(float) * rows * n);
