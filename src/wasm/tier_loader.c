@@ -4,7 +4,7 @@
  *
  * Why a plugin: libLLVM's relocations and static constructors cost tens of
  * milliseconds at every process start; `anywhere run hello.wasm` must start
- * about as fast as a native program. So the tier's four entry points below
+ * about as fast as a native program. So the tier's entry points below
  * stand in for the plugin's, dlopen it the first time a module asks for the
  * compiled tier, and forward. The plugin resolves the engine functions it
  * calls from the executable (linked -rdynamic); it is linked -Bsymbolic so
@@ -114,6 +114,8 @@ aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_opt
 }
 
 bool aw_compiled_tier_available(void) { return loaded() && plugin.available(); }
+
+aw_tier aw_module_tier(const aw_module *m) { return m->jit ? AW_TIER_COMPILED : AW_TIER_INTERP; }
 
 /* Only a module the plugin compiled has m->jit, so the plugin is loaded. */
 void wasm_jit_free(aw_module *m) {
