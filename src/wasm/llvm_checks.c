@@ -25,9 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wasm/llvm_translate.h"
-
 #ifdef AW_HAVE_LLVM
+#include "wasm/llvm_translate.h"
 
 typedef struct lc {
     LLVMContextRef c;
