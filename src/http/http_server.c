@@ -224,6 +224,14 @@ static int conn_read(http_conn *c) {
             if (!b) { conn_close(c); return -1; }
             c->buf = b;
             c->cap = cap;
+            /* A head parsed before the body arrived points into the old
+             * buffer: parse it again where it now lies (the parser is pure,
+             * and the head's bytes are unchanged at the buffer's start). */
+            if (c->state == CONN_BODY) {
+                c->head.num_headers = HTTP_MAX_HEADERS;
+                c->head.headers = c->headers;
+                (void)http_parse_request(c->buf, c->head_len, &c->head);
+            }
         }
         ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
         if (n > 0) { c->len += (size_t)n; c->active_ms = http_now_ms(); continue; }
