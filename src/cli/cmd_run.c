@@ -277,19 +277,6 @@ static const char **build_env(const run_opts *o, int *count) {
 
 /* ---- values ------------------------------------------------------------- */
 
-static const char *valtype_name(aw_valtype t) {
-    switch (t) {
-    case AW_I32: return "i32";
-    case AW_I64: return "i64";
-    case AW_F32: return "f32";
-    case AW_F64: return "f64";
-    case AW_V128: return "v128";
-    case AW_FUNCREF: return "funcref";
-    case AW_EXTERNREF: return "externref";
-    }
-    return "?";
-}
-
 /* "(func (param i32 i64) (result f32))" */
 static void format_functype(char *buf, size_t n, aw_functype ft) {
     size_t used = 0;
@@ -297,13 +284,13 @@ static void format_functype(char *buf, size_t n, aw_functype ft) {
     if (ft.nparams && used < n) {
         used += (size_t)snprintf(buf + used, n - used, " (param");
         for (uint32_t i = 0; i < ft.nparams && used < n; i++)
-            used += (size_t)snprintf(buf + used, n - used, " %s", valtype_name(ft.params[i]));
+            used += (size_t)snprintf(buf + used, n - used, " %s", aw_valtype_name(ft.params[i]));
         if (used < n) used += (size_t)snprintf(buf + used, n - used, ")");
     }
     if (ft.nresults && used < n) {
         used += (size_t)snprintf(buf + used, n - used, " (result");
         for (uint32_t i = 0; i < ft.nresults && used < n; i++)
-            used += (size_t)snprintf(buf + used, n - used, " %s", valtype_name(ft.results[i]));
+            used += (size_t)snprintf(buf + used, n - used, " %s", aw_valtype_name(ft.results[i]));
         if (used < n) used += (size_t)snprintf(buf + used, n - used, ")");
     }
     if (used < n) snprintf(buf + used, n - used, ")");
@@ -312,10 +299,10 @@ static void format_functype(char *buf, size_t n, aw_functype ft) {
 static void format_externtype(char *buf, size_t n, const aw_externtype *t) {
     switch (t->kind) {
     case AW_EXTERN_FUNC: format_functype(buf, n, t->func); break;
-    case AW_EXTERN_TABLE: snprintf(buf, n, "(table %s)", valtype_name(t->table.elem)); break;
+    case AW_EXTERN_TABLE: snprintf(buf, n, "(table %s)", aw_valtype_name(t->table.elem)); break;
     case AW_EXTERN_MEMORY: snprintf(buf, n, "(memory %" PRIu32 ")", t->memory.min); break;
     case AW_EXTERN_GLOBAL:
-        snprintf(buf, n, "(global %s%s%s)", t->global.mutable_ ? "(mut " : "", valtype_name(t->global.type),
+        snprintf(buf, n, "(global %s%s%s)", t->global.mutable_ ? "(mut " : "", aw_valtype_name(t->global.type),
                  t->global.mutable_ ? ")" : "");
         break;
     default: snprintf(buf, n, "(?)"); break;
@@ -562,7 +549,7 @@ static int invoke(const run_opts *o, aw_store *s, aw_func *f, const char *name) 
     for (uint32_t i = 0; i < ft.nparams; i++)
         if (!parse_arg(o->args[i], ft.params[i], &args[i])) {
             fprintf(stderr, "anywhere run: argument %" PRIu32 " of \"%s\" %s: '%s' is not a valid %s\n", i + 1,
-                    name, sig, o->args[i], valtype_name(ft.params[i]));
+                    name, sig, o->args[i], aw_valtype_name(ft.params[i]));
             free(vals);
             return RUN_EXIT_USAGE;
         }
