@@ -149,6 +149,9 @@ void serve_reply_openai_error(http_response *res, int status, const char *type, 
 /* "2024-05-01T12:00:00.123456789Z" now, into buf (40 bytes). */
 void serve_timestamp(char *buf, size_t n);
 long long serve_now_ns(void);
+/* Appends text[0..n) to a NUL-terminated growable buffer (stream:false
+ * answers). Returns 0, or -1 out of memory. */
+int serve_text_append(char **buf, size_t *len, size_t *cap, const char *text, size_t n);
 
 /* ---- routes ---- */
 void serve_ollama_generate(serve_state *s, const http_request *req, http_response *res, int chat);

@@ -20,6 +20,20 @@ long long serve_now_ns(void) {
     return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
+int serve_text_append(char **buf, size_t *len, size_t *cap, const char *text, size_t n) {
+    if (*len + n + 1 > *cap) {
+        size_t c = (*len + n + 1) * 2;
+        char *b = realloc(*buf, c);
+        if (!b) return -1;
+        *buf = b;
+        *cap = c;
+    }
+    memcpy(*buf + *len, text, n);
+    *len += n;
+    (*buf)[*len] = 0;
+    return 0;
+}
+
 int32_t *serve_tokenize(serve_model *m, const char *text, int special, const unsigned char *markup, int *n) {
     size_t len = strlen(text), cap = len + 8;
     int flags = AI_TOK_ADD_BOS | (special ? AI_TOK_PARSE_SPECIAL : 0);

@@ -58,19 +58,7 @@ static int send_event(http_response *res, cJSON *o) {
 
 static int emit(void *ud, const char *text, size_t n) {
     openai_out *o = ud;
-    if (!o->stream) {
-        if (o->n + n + 1 > o->cap) {
-            size_t cap = (o->n + n + 1) * 2;
-            char *b = realloc(o->all, cap);
-            if (!b) return -1;
-            o->all = b;
-            o->cap = cap;
-        }
-        memcpy(o->all + o->n, text, n);
-        o->n += n;
-        o->all[o->n] = 0;
-        return 0;
-    }
+    if (!o->stream) return serve_text_append(&o->all, &o->n, &o->cap, text, n);
     char *t = strndup(text, n);
     if (!t) return -1;
     int rc = send_event(o->res, chunk(o, t, NULL));
