@@ -27,5 +27,14 @@ if ! ls "$seeds"/*.wasm >/dev/null 2>&1; then
     fi
 fi
 echo "fuzz: $(ls "$seeds" | wc -l) seed files, $SECONDS_ s"
-exec "$FUZZER" -max_total_time="$SECONDS_" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$work/" "$corpus" "$seeds"
+# libFuzzer's own log (progress lines, a recommended dictionary) runs to
+# thousands of lines: it goes to a file, and only its end and any report
+# are printed, so that a CI log's tail still shows what failed before it.
+log="$work/$(basename "$FUZZER").log"
+"$FUZZER" -max_total_time="$SECONDS_" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$work/" "$corpus" "$seeds" >"$log" 2>&1
+rc=$?
+grep -E 'ERROR|SUMMARY|==[0-9]+==|deadly signal|Test unit written' "$log" | head -40
+grep -v -E '^"|Uses:|dictionary' "$log" | tail -n 8
+echo "fuzz: $(basename "$FUZZER") exit $rc (full log: $log)"
+exit $rc

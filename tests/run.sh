@@ -5,7 +5,8 @@
 set -u
 BUILD=${1:-build}
 export BUILD
-total_pass=0; total_fail=0; broken=""
+total_pass=0; total_fail=0; broken=""; failing=""
+fails=$(mktemp)
 for suite in tests/suites/*.sh; do
     [ -e "$suite" ] || continue
     name=$(basename "$suite" .sh)
@@ -13,6 +14,7 @@ for suite in tests/suites/*.sh; do
     out=$(mktemp)
     sh "$suite" "$BUILD" 2>&1 | tee "$out"
     last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+    grep -E '^(FAIL|!!)' "$out" | sed "s/^/$name: /" >>"$fails"
     rm -f "$out"
     if [ -z "$last" ]; then
         echo "!! suite $name did not report a result"
@@ -21,7 +23,12 @@ for suite in tests/suites/*.sh; do
     p=$(echo "$last" | sed -E 's/^([0-9]+) passed.*/\1/')
     f=$(echo "$last" | sed -E 's/.* ([0-9]+) failed.*/\1/')
     total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+    [ "$f" -gt 0 ] && failing="$failing $name($f)"
 done
+# Repeated at the end so that the tail of a long log names what failed.
+if [ -s "$fails" ]; then echo "failures (first 40):"; head -n 40 "$fails"; fi
+rm -f "$fails"
+[ -n "$failing" ] && echo "suites with failures:$failing"
 [ -n "$broken" ] && echo "suites without a result:$broken"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
