@@ -14,6 +14,24 @@
  * A binary built without LLVM (llvm-config-19 absent at build time) loads
  * AW_TIER_COMPILED modules with an AW_ERR_RESOURCE error saying so;
  * aw_compiled_tier_available() tells in advance.
+ *
+ * Ahead of time (x86-64 Linux): aw_compile_artifact compiles a module into
+ * an artifact (`anywhere compile app.wasm -o app.cwasm`): the module's
+ * bytes, its native code as ELF objects, and what the code was compiled
+ * for. aw_module_load_artifact loads one without LLVM (the plugin is never
+ * loaded): it refuses, with a message naming the cause, an artifact of
+ * another format or engine version, for a CPU lacking features this one
+ * has not, or corrupt (SHA-256 of the module and of the whole file). The
+ * module it returns is an ordinary compiled-tier module.
+ *
+ *   uint8_t *art; size_t n;
+ *   if (aw_compile_artifact(wasm, len, NULL, &art, &n, &err)) { write art; free(art); }
+ *   aw_module *m = aw_module_load_artifact(art, n, "app.cwasm", &err);
+ *
+ * aw_module_load_cached is aw_module_load_ex(AW_TIER_COMPILED) through a
+ * disk cache of artifacts, keyed by the module's SHA-256, the options,
+ * the engine version and the CPU: a second load of the same module loads
+ * the cached artifact without loading LLVM.
  */
 #ifndef ANYWHERE_COMPILE_H
 #define ANYWHERE_COMPILE_H
@@ -55,6 +73,34 @@ aw_tier aw_module_tier(const aw_module *m);
 
 /* Whether this binary was built with the LLVM-compiled tier. */
 bool aw_compiled_tier_available(void);
+
+/* Compiles the module `wasm` for this machine into a malloc'd artifact
+ * (*out, *out_len; free() it). opts may be NULL (the defaults of the
+ * compiled tier). Needs the compiled tier (LLVM) and x86-64. */
+bool aw_compile_artifact(const uint8_t *wasm, size_t len, const aw_load_options *opts,
+                         uint8_t **out, size_t *out_len, aw_error *err);
+
+/* Loads an artifact of aw_compile_artifact. name names it in error
+ * messages (a file name; NULL: "the artifact"). */
+aw_module *aw_module_load_artifact(const uint8_t *artifact, size_t len, const char *name,
+                                   aw_error *err);
+
+/* Whether bytes start like an artifact (rather than a .wasm module). */
+bool aw_is_artifact(const uint8_t *bytes, size_t len);
+
+/* Loads `wasm` in the compiled tier through the artifact cache in
+ * cache_dir, or when NULL in $ANYWHERE_CACHE_DIR, $XDG_CACHE_HOME/anywhere
+ * or ~/.cache/anywhere (made when missing). A missing, stale or corrupt
+ * entry is compiled (again) and stored atomically; the cache is kept under
+ * $ANYWHERE_CACHE_MAX_MB megabytes (default 1024), least recently used
+ * entries deleted first. A cache that cannot be written only costs speed.
+ * AW_DEBUG_TIER=1 in the environment reports hits and misses on stderr. */
+aw_module *aw_module_load_cached(const uint8_t *wasm, size_t len, const aw_load_options *opts,
+                                 const char *cache_dir, aw_error *err);
+
+/* The default cache directory (see aw_module_load_cached); false when
+ * none can be named (no HOME). */
+bool aw_cache_dir(char *out, size_t size);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anywhere/compile.h"
 #include "anywhere/linker.h"
 #include "anywhere/wasi.h"
 #include "anywhere/wasm.h"
@@ -69,6 +70,8 @@ typedef struct run_opts {
     int nsockets;
     const char **nn_preload; /* --nn-preload NAME:GGML:AUTO:PATH (wasi_ephemeral_nn) */
     int nnn_preload;
+    bool compiled;        /* --tier compiled: the LLVM tier, through the artifact cache */
+    bool no_cache;        /* --no-cache: compile every time, store nothing */
 } run_opts;
 
 static int usage(FILE *out) {
@@ -91,6 +94,9 @@ static int usage(FILE *out) {
             "  --timeout MS             trap after MS milliseconds of wall-clock time\n"
             "  --max-memory-pages N     cap every memory at N pages of 64 KiB\n"
             "  --trap-unknown-imports   link functions the host lacks to ones that trap\n"
+            "  --tier interp|compiled   run in the interpreter, or compile with LLVM first (compiled\n"
+            "                           code is cached: see --no-cache and ANYWHERE_CACHE_DIR)\n"
+            "  --no-cache               do not read or write the cache of compiled code\n"
             "  --nn-preload NAME:GGML:AUTO:PATH.gguf  a model for wasi_ephemeral_nn (WasmEdge's syntax)\n");
     return out == stdout ? 0 : RUN_EXIT_USAGE;
 }
@@ -184,13 +190,16 @@ static bool take_value(run_opts *o, const char *name, const char *val) {
         o->timeout_ms = n;
     else if (!strcmp(name, "--max-memory-pages") && parse_count(val, &n) && n > 0 && n <= 65536)
         o->config.max_memory_pages = (uint32_t)n;
+    else if (!strcmp(name, "--tier") && (!strcmp(val, "interp") || !strcmp(val, "compiled")))
+        o->compiled = !strcmp(val, "compiled");
     else return false;
     return true;
 }
 
 static bool takes_value(const char *name) {
     static const char *const names[] = {"--invoke", "--dir", "--dir-ro", "--env", "--tcplisten",
-                                        "--fuel", "--timeout", "--max-memory-pages", "--nn-preload"};
+                                        "--fuel", "--timeout", "--max-memory-pages", "--nn-preload",
+                                        "--tier"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(name, names[i])) return true;
     return false;
@@ -211,6 +220,10 @@ static opts_result parse_opts(int argc, char **argv, run_opts *o) {
         }
         if (!strcmp(a, "--trap-unknown-imports")) {
             o->trap_unknown = true;
+            continue;
+        }
+        if (!strcmp(a, "--no-cache")) {
+            o->no_cache = true;
             continue;
         }
         if (!strcmp(a, "--env-inherit")) {
@@ -492,12 +505,20 @@ static uint8_t *read_file(const char *path, size_t *len) {
 
 /* Loads the module, refusing files that are plainly not binary Wasm with a
  * message that says what they look like. */
-static aw_module *load(const char *path) {
+static aw_module *load(const char *path, const run_opts *o) {
     size_t len = 0;
     uint8_t *bytes = read_file(path, &len);
     if (!bytes) {
         fprintf(stderr, "anywhere run: cannot read %s: %s\n", path, strerror(errno));
         return NULL;
+    }
+    if (aw_is_artifact(bytes, len)) { /* an `anywhere compile` artifact: no LLVM needed */
+        aw_error err;
+        error_init(&err);
+        aw_module *m = aw_module_load_artifact(bytes, len, path, &err);
+        free(bytes);
+        if (!m) fprintf(stderr, "anywhere run: %s\n", err.message);
+        return m;
     }
     if (len < 4 || memcmp(bytes, "\0asm", 4) != 0) {
         const char *hint = "";
@@ -511,7 +532,9 @@ static aw_module *load(const char *path) {
     }
     aw_error err;
     error_init(&err);
-    aw_module *m = aw_module_load(bytes, len, &err);
+    aw_load_options lo = {.tier = o->compiled ? AW_TIER_COMPILED : AW_TIER_INTERP};
+    aw_module *m = o->compiled && !o->no_cache ? aw_module_load_cached(bytes, len, &lo, NULL, &err)
+                                               : aw_module_load_ex(bytes, len, &lo, &err);
     free(bytes);
     if (!m) report_error(path, "cannot load", &err);
     return m;
@@ -642,7 +665,7 @@ int cmd_run(int argc, char **argv) {
     }
     aw_wasi *w = make_wasi(&o); /* first: a bad --dir is reported before any loading */
     if (!w) goto out;
-    aw_module *m = load(o.path);
+    aw_module *m = load(o.path, &o);
     aw_store *s = m ? aw_store_new(&o.config) : NULL;
     aw_linker *l = s ? aw_linker_new() : NULL;
     if (m && !s) fprintf(stderr, "anywhere run: cannot create a store\n");

@@ -4,6 +4,7 @@
 #define AW_CLI_COMMANDS_H
 
 int cmd_run(int argc, char **argv);         /* anywhere run module.wasm ... */
+int cmd_compile(int argc, char **argv);     /* anywhere compile module.wasm -o module.cwasm */
 int cmd_spectest(int argc, char **argv);    /* anywhere spectest FILE.json */
 int cmd_up(int argc, char **argv);          /* anywhere up */
 int cmd_new(int argc, char **argv);         /* anywhere new TEMPLATE NAME */

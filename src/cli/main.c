@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 
 #pragma weak cmd_run
+#pragma weak cmd_compile
 #pragma weak cmd_spectest
 #pragma weak cmd_up
 #pragma weak cmd_new
@@ -28,6 +29,7 @@ typedef struct {
 
 static const command commands[] = {
     {"run", cmd_run, "run a WebAssembly module (WASI command or an exported function)"},
+    {"compile", cmd_compile, "compile a WebAssembly module ahead of time (.cwasm)"},
     {"spectest", cmd_spectest, "run a spec test script converted by wast2json"},
     {"up", cmd_up, "serve an HTTP app described by spin.toml"},
     {"new", cmd_new, "create an app from a template (http-c, wagi-c)"},

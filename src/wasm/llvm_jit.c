@@ -58,9 +58,12 @@ aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_opt
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
 
+#include "wasm/llvm_pipeline.h"
 #include "wasm/llvm_translate.h"
 
 bool aw_compiled_tier_available(void) { return true; }
+
+static void jit_release(wasm_jit_module *jm);
 
 static void llvm_init(void) {
     LLVMInitializeNativeTarget();
@@ -68,35 +71,43 @@ static void llvm_init(void) {
     LLVMInitializeNativeAsmParser(); /* the inline asm of the checks */
 }
 
-static bool fail_llvm(aw_error *err, const char *what, char *msg) {
+void wasm_llvm_init(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, llvm_init);
+}
+
+bool wasm_llvm_fail(aw_error *err, const char *what, char *msg) {
     wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "compiled tier: %s: %s", what,
                    msg ? msg : "?");
     if (msg) LLVMDisposeMessage(msg);
     return false;
 }
-static bool fail_error(aw_error *err, const char *what, LLVMErrorRef e) {
-    return fail_llvm(err, what, LLVMGetErrorMessage(e));
+bool wasm_llvm_fail_error(aw_error *err, const char *what, LLVMErrorRef e) {
+    return wasm_llvm_fail(err, what, LLVMGetErrorMessage(e));
 }
 
-static LLVMTargetMachineRef host_machine(LLVMCodeGenOptLevel level, char **why) {
+LLVMTargetMachineRef wasm_llvm_host_machine(LLVMCodeGenOptLevel level, LLVMRelocMode reloc,
+                                            LLVMCodeModel model, char **why) {
     char *triple = LLVMGetDefaultTargetTriple();
     LLVMTargetRef target;
     LLVMTargetMachineRef tm = NULL;
     if (!LLVMGetTargetFromTriple(triple, &target, why)) {
         char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
-        tm = LLVMCreateTargetMachine(target, triple, cpu, features, level, LLVMRelocDefault,
-                                     LLVMCodeModelJITDefault);
+        tm = LLVMCreateTargetMachine(target, triple, cpu, features, level, reloc, model);
         LLVMDisposeMessage(cpu);
         LLVMDisposeMessage(features);
     }
     LLVMDisposeMessage(triple);
     return tm;
 }
+static LLVMTargetMachineRef host_machine(LLVMCodeGenOptLevel level, char **why) {
+    return wasm_llvm_host_machine(level, LLVMRelocDefault, LLVMCodeModelJITDefault, why);
+}
 
 /* The optimisation pipeline: O2 by default; tiny modules (the spec tests'
  * are mostly a few functions) need no more than O1 to run well, and it
  * keeps loading fast. */
-static bool optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, int level, aw_error *err) {
+bool wasm_llvm_optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, int level, aw_error *err) {
     const char *pipe = level <= 0 ? "default<O0>" : level == 1 ? "default<O1>"
                      : level == 2 ? "default<O2>" : "default<O3>";
     LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
@@ -104,23 +115,43 @@ static bool optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, int level, aw_e
     LLVMPassBuilderOptionsSetSLPVectorization(po, level >= 2);
     LLVMErrorRef e = LLVMRunPasses(mod, pipe, tm, po);
     LLVMDisposePassBuilderOptions(po);
-    if (e) return fail_error(err, "optimising", e);
+    if (e) return wasm_llvm_fail_error(err, "optimising", e);
     return true;
 }
 
-bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, llvm_init);
-    double t0 = now_ms();
+int wasm_llvm_opt_level(const aw_load_options *opts) {
     int level = opts->opt_level > 0 ? opts->opt_level : 2;
     const char *env = getenv("AW_LLVM_OPT"); /* for measuring: 0..3 */
     if (env && *env >= '0' && *env <= '3') level = *env - '0';
-    if (level > 3) level = 3;
-    bool explicit_bounds = opts->explicit_bounds_checks || getenv("AW_LLVM_EXPLICIT_BOUNDS");
+    return level > 3 ? 3 : level;
+}
+bool wasm_llvm_explicit_bounds(const aw_load_options *opts) {
+    return opts->explicit_bounds_checks || getenv("AW_LLVM_EXPLICIT_BOUNDS");
+}
+bool wasm_llvm_loop_checks(const aw_load_options *opts) {
+    return !opts->unchecked_loops && !getenv("AW_LLVM_UNCHECKED_LOOPS");
+}
+
+void wasm_llvm_set_target(LLVMModuleRef mod, LLVMTargetMachineRef tm) {
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    char *layout = LLVMCopyStringRepOfTargetData(td);
+    LLVMSetDataLayout(mod, layout);
+    LLVMDisposeMessage(layout);
+    LLVMDisposeTargetData(td);
+    char *triple = LLVMGetTargetMachineTriple(tm);
+    LLVMSetTarget(mod, triple);
+    LLVMDisposeMessage(triple);
+}
+
+bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) {
+    wasm_llvm_init();
+    double t0 = now_ms();
+    int level = wasm_llvm_opt_level(opts);
+    bool explicit_bounds = wasm_llvm_explicit_bounds(opts);
 
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(tsc);
-    bool loop_checks = !opts->unchecked_loops && !getenv("AW_LLVM_UNCHECKED_LOOPS");
+    bool loop_checks = wasm_llvm_loop_checks(opts);
     /* loops are checked after optimisation (llvm_checks.c), not here */
     LLVMModuleRef mod = wasm_llvm_translate(m, ctx, explicit_bounds, false, err);
     if (!mod) {
@@ -132,7 +163,7 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
         if (getenv("AW_LLVM_DUMP")) LLVMDumpModule(mod);
         LLVMDisposeModule(mod);
         LLVMOrcDisposeThreadSafeContext(tsc);
-        return fail_llvm(err, "invalid IR (a translator bug)", why);
+        return wasm_llvm_fail(err, "invalid IR (a translator bug)", why);
     }
     if (why) LLVMDisposeMessage(why), why = NULL;
 
@@ -142,18 +173,11 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
         if (tm) LLVMDisposeTargetMachine(tm);
         LLVMDisposeModule(mod);
         LLVMOrcDisposeThreadSafeContext(tsc);
-        return fail_llvm(err, "no target machine for this host", why);
+        return wasm_llvm_fail(err, "no target machine for this host", why);
     }
-    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
-    char *layout = LLVMCopyStringRepOfTargetData(td);
-    LLVMSetDataLayout(mod, layout);
-    LLVMDisposeMessage(layout);
-    LLVMDisposeTargetData(td);
-    char *triple = LLVMGetTargetMachineTriple(tm);
-    LLVMSetTarget(mod, triple);
-    LLVMDisposeMessage(triple);
+    wasm_llvm_set_target(mod, tm);
     double t1 = now_ms();
-    bool ok = optimise(mod, tm, level, err);
+    bool ok = wasm_llvm_optimise(mod, tm, level, err);
     double t2 = now_ms();
     LLVMDisposeTargetMachine(tm);
     if (ok) wasm_llvm_late_checks(mod, m, loop_checks);
@@ -161,7 +185,7 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
         LLVMDisposeTargetMachine(jtm);
         LLVMDisposeModule(mod);
         LLVMOrcDisposeThreadSafeContext(tsc);
-        return fail_llvm(err, "invalid IR after the loop checks", why);
+        return wasm_llvm_fail(err, "invalid IR after the loop checks", why);
     }
     if (why) LLVMDisposeMessage(why), why = NULL;
     if (getenv("AW_LLVM_DUMP")) LLVMDumpModule(mod);
@@ -179,7 +203,7 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     if (e) {
         LLVMDisposeModule(mod);
         LLVMOrcDisposeThreadSafeContext(tsc);
-        return fail_error(err, "creating the JIT", e);
+        return wasm_llvm_fail_error(err, "creating the JIT", e);
     }
     LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(mod, tsc);
     LLVMOrcDisposeThreadSafeContext(tsc); /* the module holds it now */
@@ -187,7 +211,7 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     if (e) {
         LLVMOrcDisposeThreadSafeModule(tsm);
         LLVMOrcDisposeLLJIT(jit);
-        return fail_error(err, "adding code to the JIT", e);
+        return wasm_llvm_fail_error(err, "adding code to the JIT", e);
     }
     LLVMOrcExecutorAddress addr = 0;
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
@@ -195,7 +219,7 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
         e = LLVMOrcLLJITLookup(jit, &addr, "aw_fntab");
         if (e) {
             LLVMOrcDisposeLLJIT(jit);
-            return fail_error(err, "generating code", e);
+            return wasm_llvm_fail_error(err, "generating code", e);
         }
     }
     wasm_jit_module *jm = calloc(1, sizeof *jm);
@@ -213,6 +237,7 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
         memcpy(&wrappers[d], &tab[2 * d + 1], sizeof wrappers[d]);
     }
     jm->engine = jit;
+    jm->release = jit_release;
     jm->ndefs = ndefs;
     jm->native = natives;
     jm->wrappers = wrappers;
@@ -225,14 +250,11 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     return true;
 }
 
-void wasm_jit_free(aw_module *m) {
-    wasm_jit_module *jm = m->jit;
-    if (!jm) return;
+static void jit_release(wasm_jit_module *jm) {
     LLVMOrcDisposeLLJIT(jm->engine);
     free(jm->native);
     free(jm->wrappers);
     free(jm);
-    m->jit = NULL;
 }
 
 #else /* built without LLVM */
@@ -244,7 +266,5 @@ bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) 
     wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "not built with LLVM");
     return false;
 }
-
-void wasm_jit_free(aw_module *m) { (void)m; }
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * llvm_jit.h — the LLVM-compiled tier: what the translator (llvm_translate.c),
  * the JIT driver (llvm_jit.c), the runtime support of compiled code
- * (llvm_rt.c) and instantiation (instance.c) share.
+ * (jit_rt.c) and instantiation (instance.c) share.
  *
  * Calling convention of compiled code. Every defined function f becomes
  *     R f(wasm_jit_vm *vm, P1 p1, ...)      R: void, one value, or a struct
@@ -56,7 +56,11 @@ struct wasm_jit_vm {
 
 /* A module's compiled code (aw_module.jit). */
 typedef struct wasm_jit_module {
-    void *engine;           /* llvm_jit.c's LLJIT */
+    void *engine;           /* llvm_jit.c's LLJIT, or aot.c's mapped image */
+    /* frees engine and the module: llvm_jit.c's in the plugin, aot.c's
+     * in the main library (so that freeing a loaded artifact's code never
+     * loads LLVM) */
+    void (*release)(struct wasm_jit_module *jm);
     uint32_t ndefs;
     void **native;          /* per defined function */
     wasm_jit_slots_fn *wrappers;
@@ -66,17 +70,19 @@ typedef struct wasm_jit_module {
 
 /* llvm_jit.c */
 bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err);
+/* jit_rt.c: frees m->jit through its release */
 void wasm_jit_free(aw_module *m);
 
-/* llvm_rt.c: instantiation of a compiled module (called by instance.c once
+/* jit_rt.c (the main library, so that artifacts run without the plugin):
+ * instantiation of a compiled module (called by instance.c once
  * its functions and memories exist): makes the vm and turns the defined
  * functions into entries of compiled code. */
 bool wasm_jit_instance_init(aw_instance *inst, aw_error *err);
 
-/* llvm_rt.c: the host-function entry of every compiled function. */
+/* jit_rt.c: the host-function entry of every compiled function. */
 int wasm_jit_enter(aw_caller *c, uint64_t *slots, void *rec);
 
-/* ---- llvm_rt.c: called by compiled code ---- */
+/* ---- jit_rt.c: called by compiled code ---- */
 _Noreturn void wasm_jit_trap(wasm_jit_vm *vm, uint32_t kind, uint32_t func, uint64_t offset);
 void wasm_jit_call_slots(wasm_jit_vm *vm, aw_func *f, wasm_slot *slots);
 /* Function entry / loop header when the interrupt flag is set or fuel ran out. */

@@ -10,7 +10,7 @@
  *
  * Memory: base + zext(i32 index) + offset. With guard pages (the default)
  * that address always falls in the memory's 8 GiB reservation, where
- * pages beyond the memory's size fault and become traps (llvm_rt.c); with
+ * pages beyond the memory's size fault and become traps (jit_rt.c); with
  * explicit checks every access compares its end with the memory's size.
  */
 #ifdef AW_HAVE_LLVM
@@ -134,6 +134,7 @@ typedef struct tr {
     LLVMBuilderRef b, ab;           /* ab: allocas, in the entry block */
     bool explicit_bounds;
     bool loop_checks;               /* fuel/interrupt checks at loop headers */
+    const wasm_llvm_part *part;     /* ahead of time: this part only (else NULL) */
     LLVMTypeRef i1, i8, i16, i32, i64, f32, f64, v128, ptr, voidt;
     LLVMValueRef *fns;              /* per defined function */
     LLVMTypeRef *fntys;             /* per type index */
@@ -185,6 +186,12 @@ static LLVMValueRef pop(tr *t) { return t->stk[--t->sp]; }
 static LLVMValueRef ci32(tr *t, uint64_t v) { return LLVMConstInt(t->i32, v, 0); }
 static LLVMValueRef ci64(tr *t, uint64_t v) { return LLVMConstInt(t->i64, v, 0); }
 static LLVMValueRef cptr(tr *t, const void *p) {
+    /* ahead of time: a symbol the artifact's loader resolves (llvm_aot.c) */
+    if (t->part) {
+        LLVMValueRef v = wasm_llvm_aot_ref(t->mod, t->m, p);
+        if (!v) t->fail = "a runtime address that an artifact cannot refer to";
+        return v ? v : LLVMConstNull(t->ptr);
+    }
     return LLVMConstIntToPtr(ci64(t, (uint64_t)(uintptr_t)p), t->ptr);
 }
 
@@ -336,7 +343,7 @@ static void emit_check(tr *t) {
 }
 
 /* Stack exhaustion: the native stack pointer against the limit the entry
- * set for this thread (llvm_rt.c), one compare per call. */
+ * set for this thread (jit_rt.c), one compare per call. */
 static void emit_stack_check(tr *t) {
     LLVMValueRef limit = load_at(t, t->i64, t->store, offsetof(aw_store, jit_stack_limit));
     LLVMTypeRef fty = LLVMFunctionType(t->i64, NULL, 0, 0);
@@ -1736,8 +1743,14 @@ static LLVMValueRef make_wrapper(tr *t, uint32_t d) {
 
 LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool explicit_bounds,
                                   bool loop_checks, aw_error *err) {
+    return wasm_llvm_translate_part(m, ctx, explicit_bounds, loop_checks, NULL, err);
+}
+
+LLVMModuleRef wasm_llvm_translate_part(const aw_module *m, LLVMContextRef ctx, bool explicit_bounds,
+                                       bool loop_checks, const wasm_llvm_part *part, aw_error *err) {
     tr t = {0};
     t.loop_checks = loop_checks;
+    t.part = part;
     t.m = m;
     t.c = ctx;
     t.explicit_bounds = explicit_bounds;
@@ -1764,6 +1777,7 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
     t.attr_meminacc = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 3u << 2);
 
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
+    uint32_t lo = part ? part->lo : 0, hi = part ? part->hi : ndefs;
     t.fns = calloc(ndefs + 1, sizeof *t.fns);
     t.fntys = calloc(m->ntypes + 1, sizeof *t.fntys);
     LLVMValueRef *tab = calloc(2 * ndefs + 1, sizeof *tab);
@@ -1774,7 +1788,8 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
         char name[32];
         snprintf(name, sizeof name, "f%u", m->nfunc_imports + d);
         t.fns[d] = LLVMAddFunction(t.mod, name, t.fntys[m->funcs[d].type]);
-        LLVMSetLinkage(t.fns[d], LLVMInternalLinkage);
+        /* parts call each other's functions by name */
+        if (!part || part->whole) LLVMSetLinkage(t.fns[d], LLVMInternalLinkage);
         LLVMAddAttributeAtIndex(t.fns[d], LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
         /* Recursion must use the stack (the spec's exhaustion tests): no
          * tail-recursion elimination, no sibling calls. llvm_checks.c also
@@ -1787,20 +1802,20 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
                                 LLVMCreateStringAttribute(ctx, "disable-tail-calls", 18, "true", 4));
     }
     bool ok = true;
-    for (uint32_t d = 0; ok && d < ndefs; d++) {
-        ok = translate_func(&t, d);
+    for (uint32_t d = lo; ok && d < hi; d++) {
+        ok = translate_func(&t, d) && !t.fail;
         if (!ok)
             wasm_error_set(err, AW_ERR_RESOURCE, m->nfunc_imports + d, t.op_offset,
                            "compiled tier: cannot translate: %s", t.fail ? t.fail : t.r.error ? t.r.error : "?");
     }
-    for (uint32_t d = 0; ok && d < ndefs; d++) {
-        tab[2 * d] = t.fns[d];
-        tab[2 * d + 1] = make_wrapper(&t, d);
+    for (uint32_t d = lo; ok && d < hi; d++) {
+        tab[2 * (d - lo)] = t.fns[d];
+        tab[2 * (d - lo) + 1] = make_wrapper(&t, d);
     }
     if (ok) {
-        LLVMTypeRef aty = LLVMArrayType(t.ptr, 2 * ndefs);
+        LLVMTypeRef aty = LLVMArrayType(t.ptr, 2 * (hi - lo));
         LLVMValueRef g = LLVMAddGlobal(t.mod, aty, "aw_fntab");
-        LLVMSetInitializer(g, LLVMConstArray(t.ptr, tab, 2 * ndefs));
+        LLVMSetInitializer(g, LLVMConstArray(t.ptr, tab, 2 * (hi - lo)));
         LLVMSetGlobalConstant(g, 1);
     }
     free(tab);

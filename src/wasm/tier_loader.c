@@ -10,6 +10,10 @@
  * calls from the executable (linked -rdynamic); it is linked -Bsymbolic so
  * its own calls never come back to these stand-ins.
  *
+ * Freeing compiled code and instantiating it need no plugin (jit_rt.c, in
+ * the main library), nor does loading an artifact (aot.c). AW_DEBUG_TIER=1
+ * reports on stderr when the plugin is loaded.
+ *
  * Where it is looked for: $ANYWHERE_LLVM_PLUGIN, then beside the executable,
  * then ../lib/anywhere/ relative to it, then the build directory it was
  * built in.
@@ -25,13 +29,13 @@
 #include <unistd.h>
 
 #include "anywhere/compile.h"
+#include "wasm/aot.h"
 #include "wasm/llvm_jit.h"
 #include "wasm/simd.h"
 
 typedef aw_module *(*load_ex_fn)(const uint8_t *, size_t, const aw_load_options *, aw_error *);
 typedef bool (*available_fn)(void);
-typedef void (*jit_free_fn)(aw_module *);
-typedef bool (*instance_init_fn)(aw_instance *, aw_error *);
+typedef bool (*aot_compile_fn)(const aw_module *, const aw_load_options *, wasm_aot_code *, aw_error *);
 
 /* Written once under `once`, read-only afterwards: the process-wide
  * handle of a library that is never unloaded. */
@@ -39,8 +43,7 @@ static struct {
     void *handle;
     load_ex_fn load_ex;
     available_fn available;
-    jit_free_fn jit_free;
-    instance_init_fn instance_init;
+    aot_compile_fn aot_compile;
     char error[320];
 } plugin;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -52,10 +55,14 @@ __attribute__((used)) static const void *const plugin_imports[] = {
     (const void *)wasm_interp_call, (const void *)wasm_memory_grow, (const void *)wasm_table_grow,
     (const void *)wasm_simd_access_size, (const void *)wasm_simd_loads, (const void *)wasm_simd_ops,
     (const void *)wasm_store_deadline_passed, (const void *)wasm_trap, (const void *)wasm_store_own,
+    (const void *)wasm_jit_enter, (const void *)wasm_jit_instance_init, (const void *)wasm_aot_runtime_name,
+    (const void *)wasm_aot_code_free,
 };
 
 static bool try_open(const char *path) {
     if (!path || access(path, R_OK) != 0) return false;
+    const char *dbg = getenv("AW_DEBUG_TIER");
+    if (dbg && *dbg && strcmp(dbg, "0") != 0) fprintf(stderr, "anywhere: loading the compiled tier: %s\n", path);
     plugin.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!plugin.handle) {
         snprintf(plugin.error, sizeof plugin.error, "cannot load the compiled tier from %s: %s", path,
@@ -87,9 +94,8 @@ static void open_plugin(void) {
     if (!ok) return;
     plugin.load_ex = (load_ex_fn)dlsym(plugin.handle, "aw_module_load_ex");
     plugin.available = (available_fn)dlsym(plugin.handle, "aw_compiled_tier_available");
-    plugin.jit_free = (jit_free_fn)dlsym(plugin.handle, "wasm_jit_free");
-    plugin.instance_init = (instance_init_fn)dlsym(plugin.handle, "wasm_jit_instance_init");
-    if (!plugin.load_ex || !plugin.available || !plugin.jit_free || !plugin.instance_init) {
+    plugin.aot_compile = (aot_compile_fn)dlsym(plugin.handle, "wasm_aot_compile");
+    if (!plugin.load_ex || !plugin.available || !plugin.aot_compile) {
         snprintf(plugin.error, sizeof plugin.error, "the compiled tier's plugin lacks its entry points");
         plugin.load_ex = NULL;
     }
@@ -117,14 +123,14 @@ bool aw_compiled_tier_available(void) { return loaded() && plugin.available(); }
 
 aw_tier aw_module_tier(const aw_module *m) { return m->jit ? AW_TIER_COMPILED : AW_TIER_INTERP; }
 
-/* Only a module the plugin compiled has m->jit, so the plugin is loaded. */
-void wasm_jit_free(aw_module *m) {
-    if (m->jit && loaded()) plugin.jit_free(m);
-}
-
-bool wasm_jit_instance_init(aw_instance *inst, aw_error *err) {
-    if (!inst->module->jit) return true;
-    return loaded() && plugin.instance_init(inst, err);
+bool wasm_aot_compile(const aw_module *m, const aw_load_options *opts, wasm_aot_code *out,
+                      aw_error *err) {
+    memset(out, 0, sizeof *out);
+    if (!loaded()) {
+        wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "%s", plugin.error);
+        return false;
+    }
+    return plugin.aot_compile(m, opts, out, err);
 }
 
 #else

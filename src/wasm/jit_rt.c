@@ -1,8 +1,10 @@
 /*
- * llvm_rt.c — what compiled code needs at run time: entries from the
+ * jit_rt.c — what compiled code needs at run time: entries from the
  * interpreter, host code and aw_call (wasm_jit_enter), traps, calls out to
  * interpreted and host functions, limit checks, and the bulk memory and
- * table operations. Built with or without LLVM (it uses no LLVM header).
+ * table operations. Part of the main library, never of the LLVM plugin
+ * (it uses no LLVM header): code loaded from an artifact (aot.c) runs
+ * without LLVM, and JIT-compiled code calls these same functions.
  *
  * Traps unwind with siglongjmp to the innermost entry (see llvm_jit.h).
  * Compiled frames hold nothing to clean up, and every C frame in between
@@ -241,7 +243,15 @@ static void install_handlers(void) {
 
 /* ---- instances ------------------------------------------------------------- */
 
+void wasm_jit_free(aw_module *m) {
+    wasm_jit_module *jm = m->jit;
+    if (!jm) return;
+    m->jit = NULL;
+    jm->release(jm);
+}
+
 bool wasm_jit_instance_init(aw_instance *inst, aw_error *err) {
+    if (!inst->module->jit) return true;
     /* Once per process: the handlers are process-wide by nature. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, install_handlers);
