@@ -5,6 +5,7 @@
  * times aw_module_load on it, best of REPS. Prints MB/s of module bytes.
  *
  *   load [FUNCTIONS [REPS]]
+ *   load -o FILE [FUNCTIONS]     writes the module instead (make bench-compile)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,16 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 2 && !strcmp(argv[1], "-o")) {
+        buf m = build(argc > 3 ? (uint32_t)atoi(argv[3]) : 17000, 16u * 1000 * 1000 / 17000);
+        FILE *f = fopen(argv[2], "wb");
+        if (!f || fwrite(m.p, 1, m.n, f) != m.n || fclose(f) != 0) {
+            perror(argv[2]);
+            return 1;
+        }
+        free(m.p);
+        return 0;
+    }
     uint32_t nfuncs = argc > 1 ? (uint32_t)atoi(argv[1]) : 17000;
     int reps = argc > 2 ? atoi(argv[2]) : 3;
     if (nfuncs < 1 || reps < 1) {

@@ -21,7 +21,7 @@ static int usage(FILE *out) {
             "an artifact that `anywhere run` runs without compiling it again.\n\n"
             "options:\n"
             "  -o FILE                  the artifact (default: MODULE with .cwasm for .wasm)\n"
-            "  --opt N                  LLVM optimisation level 1..3 (default 2; 1 above 4 MB of code)\n"
+            "  --opt N                  LLVM optimisation level 1..3 (default 2, or quick above 4 MB of code)\n"
             "  --explicit-bounds        check memory accesses in code instead of with guard pages\n"
             "  --unchecked-loops        no fuel or interrupt checks in loops (trusted code only)\n");
     return out == stdout ? 0 : 2;

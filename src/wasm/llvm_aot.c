@@ -34,8 +34,8 @@
 /* Functions per part of a big module; a module of at most this many is
  * one part (its functions stay internal, exactly as the JIT compiles). */
 #define PART_FUNCS 500
-/* Above this many bytes of code, parts are optimised at O1 (the
- * "quick" level): O2 on a 16 MB module costs minutes. */
+/* Above this many bytes of code, parts are compiled at the quick level
+ * (llvm_pipeline.h): O2 or even O1 on a 16 MB module costs minutes. */
 #define QUICK_CODE_BYTES (4u << 20)
 
 static double now_ms(void) {
@@ -105,7 +105,9 @@ static bool compile_part(job *j, wasm_aot_obj *o, aw_error *err) {
         return false;
     }
     char *why = NULL;
-    LLVMCodeGenOptLevel cg = j->level >= 2 ? LLVMCodeGenLevelDefault : LLVMCodeGenLevelLess;
+    LLVMCodeGenOptLevel cg = j->level >= 2 ? LLVMCodeGenLevelDefault
+                           : j->level == 1 ? LLVMCodeGenLevelLess : LLVMCodeGenLevelNone;
+    if (getenv("AW_AOT_CG")) cg = (LLVMCodeGenOptLevel)atoi(getenv("AW_AOT_CG")); /* for measuring */
     /* static relocations and the JIT's (large) code model: every address a
      * 64-bit absolute, resolved by aot_elf.c wherever the code lands */
     LLVMTargetMachineRef tm = wasm_llvm_host_machine(cg, LLVMRelocStatic, LLVMCodeModelLarge, &why);
@@ -187,7 +189,8 @@ bool wasm_aot_compile(const aw_module *m, const aw_load_options *opts, wasm_aot_
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     job j = {.m = m, .err = err};
     j.level = wasm_llvm_opt_level(opts);
-    if (opts->opt_level <= 0 && !getenv("AW_LLVM_OPT") && code_bytes(m) > QUICK_CODE_BYTES) j.level = 1;
+    if (opts->opt_level <= 0 && !getenv("AW_LLVM_OPT") && code_bytes(m) > QUICK_CODE_BYTES)
+        j.level = WASM_LLVM_QUICK;
     j.explicit_bounds = wasm_llvm_explicit_bounds(opts);
     j.loop_checks = wasm_llvm_loop_checks(opts);
     uint32_t per = PART_FUNCS;
@@ -223,8 +226,9 @@ bool wasm_aot_compile(const aw_module *m, const aw_load_options *opts, wasm_aot_
         return false;
     }
     if (getenv("AW_LLVM_TIME"))
-        fprintf(stderr, "compiled tier (ahead of time): %u functions in %u parts, %u threads, O%d: %.1f ms\n",
-                ndefs, j.nparts, nthreads, j.level, out->compile_ms);
+        fprintf(stderr, "compiled tier (ahead of time): %u functions in %u parts, %u threads, %s%d: %.1f ms\n",
+                ndefs, j.nparts, nthreads, j.level == WASM_LLVM_QUICK ? "quick" : "O",
+                j.level == WASM_LLVM_QUICK ? 0 : j.level, out->compile_ms);
     return true;
 #endif
 }

@@ -108,8 +108,10 @@ static LLVMTargetMachineRef host_machine(LLVMCodeGenOptLevel level, char **why) 
  * are mostly a few functions) need no more than O1 to run well, and it
  * keeps loading fast. */
 bool wasm_llvm_optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, int level, aw_error *err) {
-    const char *pipe = level <= 0 ? "default<O0>" : level == 1 ? "default<O1>"
+    const char *pipe = level == WASM_LLVM_QUICK ? "function(mem2reg,simplifycfg)"
+                     : level <= 0 ? "default<O0>" : level == 1 ? "default<O1>"
                      : level == 2 ? "default<O2>" : "default<O3>";
+    if (getenv("AW_LLVM_PASSES")) pipe = getenv("AW_LLVM_PASSES"); /* for measuring */
     LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
     LLVMPassBuilderOptionsSetLoopVectorization(po, level >= 2);
     LLVMPassBuilderOptionsSetSLPVectorization(po, level >= 2);

@@ -28,7 +28,13 @@ bool wasm_llvm_loop_checks(const aw_load_options *opts);
 /* Sets mod's data layout and triple from tm. */
 void wasm_llvm_set_target(LLVMModuleRef mod, LLVMTargetMachineRef tm);
 
-/* Runs the optimisation pipeline of `level`. */
+/* The quick level of huge modules (llvm_aot.c): locals to registers and
+ * a simpler control flow, then LLVM's fast instruction selection and
+ * register allocation (LLVMCodeGenLevelNone). O1 and its code generator
+ * cost ~13 s per 1000 functions of bench/load.c's module, this ~4 s. */
+#define WASM_LLVM_QUICK (-1)
+
+/* Runs the optimisation pipeline of `level` (0..3 or WASM_LLVM_QUICK). */
 bool wasm_llvm_optimise(LLVMModuleRef mod, LLVMTargetMachineRef tm, int level, aw_error *err);
 
 /* Fill err with "compiled tier: what: msg" (disposing msg / e); false. */
