@@ -33,3 +33,20 @@ LDLIBS_ALL += $(LLVM_LIBS)
 endif
 endif
 endif
+
+# `make bench-compile`: ahead-of-time compile time of bench/load.c's 16 MB
+# module of 17,000 functions (bench/compile.sh).
+.PHONY: bench-compile
+bench-compile: $(BUILD)/anywhere $(BUILD)/bench/load
+	bench/compile.sh $(BUILD)
+
+# `make bench-aot`: load times of a module interpreted, JIT-compiled and
+# from an artifact, and instance + call cost (bench/aot.c); AOT_MODULE=
+# names a module to load (default: a one-function module).
+.PHONY: bench-aot
+bench-aot: $(BUILD)/bench/aot
+	$(BUILD)/bench/aot $(AOT_MODULE)
+
+$(BUILD)/bench/aot: bench/aot.c $(BUILD)/libanywhere.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL) -lcrypto

@@ -187,6 +187,10 @@ aw_module *aw_module_load_cached(const uint8_t *bytes, size_t len, const aw_load
     aw_load_options o = opts ? *opts : (aw_load_options){0};
     o.tier = AW_TIER_COMPILED;
     char dir[PATH_MAX], path[PATH_MAX + 128];
+#if !defined(__x86_64__)
+    (void)cache_dir; /* artifacts are x86-64 only: the JIT, uncached */
+    return aw_module_load_ex(bytes, len, &o, err);
+#endif
     if (cache_dir) snprintf(dir, sizeof dir, "%s", cache_dir);
     else if (!aw_cache_dir(dir, sizeof dir)) return aw_module_load_ex(bytes, len, &o, err);
     entry_path(path, sizeof path, dir, bytes, len, &o);

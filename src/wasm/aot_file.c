@@ -186,8 +186,8 @@ static bool check_target(const wasm_aot_file *f, const char *what, aw_error *err
      * machine the artifact was compiled on (same cpuid fingerprint) */
     bool same_cpu = strcmp(f->fingerprint, wasm_aot_cpu_fingerprint()) == 0;
     if (!wasm_aot_cpu_has(f->features, !same_cpu, missing, sizeof missing))
-        return refuse(err, what, "was compiled for CPU %s with features %.200s; this machine lacks "
-                      "%s: recompile it here with `anywhere compile`", f->cpu, f->features, missing);
+        return refuse(err, what, "was compiled for CPU %s; this machine lacks its features %s: "
+                      "recompile it here with `anywhere compile`", f->cpu, missing);
     return true;
 }
 

@@ -103,7 +103,7 @@ for f in amx-tile avx512vp2intersect avx512fp16 xop fma4 tbm sse4a prefetchwt1 a
 done
 if [ -n "$feat" ]; then
     cp "$dir/hello.cwasm" "$dir/features.cwasm"; poke "$dir/features.cwasm" "$at" 43   # '+'
-    check "refuse: CPU features" 1 "this machine lacks $feat: recompile it here" "$aw" run "$dir/features.cwasm"
+    check "refuse: CPU features" 1 "this machine lacks its features $feat: recompile it here" "$aw" run "$dir/features.cwasm"
 else
     echo "aot: this CPU has every candidate feature; CPU refusal not tested"
 fi
