@@ -189,7 +189,9 @@ bool wasm_aot_compile(const aw_module *m, const aw_load_options *opts, wasm_aot_
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     job j = {.m = m, .err = err};
     j.level = wasm_llvm_opt_level(opts);
-    if (opts->opt_level <= 0 && !getenv("AW_LLVM_OPT") && code_bytes(m) > QUICK_CODE_BYTES)
+    /* AW_AOT_QUICK=1: the quick level whatever the size (for testing) */
+    if ((opts->opt_level <= 0 && !getenv("AW_LLVM_OPT") && code_bytes(m) > QUICK_CODE_BYTES) ||
+        getenv("AW_AOT_QUICK"))
         j.level = WASM_LLVM_QUICK;
     j.explicit_bounds = wasm_llvm_explicit_bounds(opts);
     j.loop_checks = wasm_llvm_loop_checks(opts);

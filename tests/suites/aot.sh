@@ -2,7 +2,8 @@
 # tests/suites/aot.sh [BUILD] — ahead-of-time compilation (`anywhere
 # compile`, .cwasm artifacts) and the compiled tier's artifact cache:
 #   - a WASI hello and the bench workloads compiled to .cwasm give the
-#     interpreter's output (the workloads' checksums through --invoke run);
+#     interpreter's output (the workloads' checksums through --invoke run),
+#     also compiled in many parts and at the quick level of huge modules;
 #   - damaged copies of an artifact are refused, each with its own message
 #     (module hash, CPU features, format version, engine version, truncated,
 #     corrupt code), never a crash;
@@ -76,11 +77,24 @@ check "compile: an artifact again" 1 "already compiled" "$aw" compile "$dir/hell
 check "compile: not wasm" 1 "hello.c" "$aw" compile tests/wasi/hello.c
 for n in $workloads; do
     want=$("$aw" run --invoke run "$dir/$n.wasm" 2>&1)
+    printf '%s' "$want" >"$dir/$n.want"
     if ! "$aw" compile "$dir/$n.wasm" -o "$dir/$n.cwasm" >"$dir/$n.log" 2>&1; then
         bad "compile $n:"; head -n 5 "$dir/$n.log"; continue
     fi
     got=$("$aw" run --invoke run "$dir/$n.cwasm" 2>&1)
     if [ -n "$want" ] && [ "$want" = "$got" ]; then ok; else bad "$n.cwasm: '$got', the interpreter: '$want'"; fi
+done
+
+# big modules' ways: many parts calling each other by name (a part per 2
+# functions here), and the quick level (fast code generation)
+for n in $workloads; do
+    want=$(cat "$dir/$n.want")
+    AW_AOT_PART_FUNCS=2 "$aw" compile "$dir/$n.wasm" -o "$dir/$n.parts.cwasm" >"$dir/$n.log" 2>&1 || bad "compile $n in parts"
+    AW_AOT_QUICK=1 "$aw" compile "$dir/$n.wasm" -o "$dir/$n.quick.cwasm" >"$dir/$n.log" 2>&1 || bad "compile $n quick"
+    for v in parts quick; do
+        got=$("$aw" run --invoke run "$dir/$n.$v.cwasm" 2>&1)
+        if [ -n "$want" ] && [ "$want" = "$got" ]; then ok; else bad "$n.$v.cwasm: '$got', the interpreter: '$want'"; fi
+    done
 done
 
 # ---- refusals -----------------------------------------------------------------
