@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm/arena.h"
 #include "wasm/interp.h"
 #include "wasm/opcodes.h"
 #include "wasm/reader.h"
@@ -132,6 +133,8 @@ typedef struct scratch {
     aw_valtype *ltype;
     uint8_t *lstate; /* L_*: is the local written before it is read? */
     uint32_t caplocals;
+    uint32_t *tmp;   /* br_table's depths and stub words */
+    uint32_t captmp;
 } scratch;
 
 /* Declared locals start at zero, but most are written before they are
@@ -140,10 +143,18 @@ typedef struct scratch {
  * that comes, in the text, before any read happens before every read. */
 enum { L_UNSEEN, L_WRITTEN, L_READ };
 
+/* One per loading thread: its buffers, and the arena that keeps the code
+ * it translated for as long as the module lives. */
+typedef struct worker {
+    scratch sc;
+    wasm_arena arena;
+} worker;
+
 typedef struct wasm_compiled {
     wasm_fn *fns; /* one per defined function; aw_funcdef.code points here */
     uint32_t nfns;
-    scratch sc;
+    worker *workers;
+    uint32_t nworkers;
 } wasm_compiled;
 
 typedef struct cc {
@@ -878,9 +889,15 @@ static bool do_call(cc *c, uint32_t fidx, const wasm_functype *ft, int iop, cons
 static bool do_br_table(cc *c) {
     uint32_t n;
     if (!wasm_read_u32(&c->r, &n)) return false;
-    uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
-    uint32_t *words = malloc(((size_t)n + 1) * sizeof *words);
-    bool ok = depths && words;
+    /* Each label takes a byte at least (and the body was validated). */
+    if ((uint64_t)n + 1 > wasm_reader_left(&c->r) || n >= UINT32_MAX / 4) return false;
+    scratch *s = c->sc;
+    if (!grow((void **)&s->tmp, &s->captmp, 2 * (n + 1), sizeof *s->tmp)) {
+        c->oom = true;
+        return false;
+    }
+    uint32_t *depths = s->tmp, *words = s->tmp + n + 1;
+    bool ok = true;
     for (uint32_t i = 0; ok && i <= n; i++) ok = wasm_read_u32(&c->r, &depths[i]) && depths[i] < c->nc;
     if (!ok) goto done;
     ent idx = pop(c);
@@ -913,8 +930,6 @@ static bool do_br_table(cc *c) {
                 c->sc->code[words[j]].u = stub;
     }
 done:
-    free(depths);
-    free(words);
     return ok;
 }
 
@@ -1441,24 +1456,10 @@ static bool translate(cc *c) {
 
 /* ---- module-level --------------------------------------------------------- */
 
-static wasm_compiled *module_state(aw_module *m) {
-    if (m->compiled) return m->compiled;
-    wasm_compiled *mc = calloc(1, sizeof *mc);
-    uint32_t ndefs = m->nfuncs - m->nfunc_imports;
-    if (!mc) return NULL;
-    mc->nfns = ndefs;
-    mc->fns = calloc(ndefs ? ndefs : 1, sizeof *mc->fns);
-    if (!mc->fns) {
-        free(mc);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < ndefs; i++) {
-        mc->fns[i].func_index = m->nfunc_imports + i;
-        m->funcs[i].code = &mc->fns[i];
-    }
-    m->compiled = mc;
-    return mc;
-}
+/* Translated code is about five to six times the size of its bytecode
+ * (8-byte words); the arena's first chunk is sized from that, so that a
+ * load mostly fills one chunk. */
+#define CODE_PER_BYTE 6
 
 static void scratch_free(scratch *s) {
     free(s->code);
@@ -1469,18 +1470,75 @@ static void scratch_free(scratch *s) {
     free(s->lslot);
     free(s->ltype);
     free(s->lstate);
+    free(s->tmp);
     memset(s, 0, sizeof *s);
 }
 
-bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
-    wasm_compiled *mc = module_state(m);
-    const wasm_funcdef *fd = &m->funcs[defidx];
-    uint32_t func_index = m->nfunc_imports + defidx;
-    if (!mc) {
-        wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
+bool wasm_compile_begin(aw_module *m, uint32_t nworkers, aw_error *err) {
+    uint32_t ndefs = m->nfuncs - m->nfunc_imports;
+    wasm_compiled *mc = calloc(1, sizeof *mc);
+    if (mc) mc->fns = calloc(ndefs ? ndefs : 1, sizeof *mc->fns);
+    if (mc && mc->fns) mc->workers = calloc(nworkers ? nworkers : 1, sizeof *mc->workers);
+    if (!mc || !mc->fns || !mc->workers) {
+        if (mc) free(mc->fns);
+        free(mc);
+        wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "out of memory loading a module");
         return false;
     }
-    scratch *sc = &mc->sc;
+    mc->nfns = ndefs;
+    mc->nworkers = nworkers ? nworkers : 1;
+    uint64_t body_bytes = 0;
+    for (uint32_t i = 0; i < ndefs; i++) {
+        mc->fns[i].func_index = m->nfunc_imports + i;
+        m->funcs[i].code = &mc->fns[i];
+        body_bytes += (uint64_t)(m->funcs[i].body_end - m->funcs[i].body);
+    }
+    for (uint32_t w = 0; w < mc->nworkers; w++)
+        wasm_arena_init(&mc->workers[w].arena, (size_t)(body_bytes * CODE_PER_BYTE / mc->nworkers));
+    m->compiled = mc;
+    return true;
+}
+
+void wasm_compile_end(aw_module *m) {
+    wasm_compiled *mc = m->compiled;
+    for (uint32_t w = 0; mc && w < mc->nworkers; w++) {
+        scratch_free(&mc->workers[w].sc);
+        wasm_arena_trim(&mc->workers[w].arena);
+    }
+}
+
+/* The translation in the scratch buffers, with the prologue `pro`, copied
+ * to its final place in the worker's arena. */
+static bool place(cc *c, wasm_arena *arena, wasm_fn *fn, const wasm_code *pro, uint32_t npro) {
+    scratch *sc = c->sc;
+    wasm_code *code = wasm_arena_alloc(arena, (size_t)(sc->ncode + npro) * sizeof(wasm_code), 16);
+    wasm_trapsite *traps = wasm_arena_alloc(arena, (sc->ntraps ? sc->ntraps : 1) * sizeof(wasm_trapsite), 8);
+    if (!code || !traps) return false;
+    memcpy(code, sc->code, 2 * sizeof(wasm_code));
+    memcpy(code + 2, pro, npro * sizeof(wasm_code));
+    memcpy(code + 2 + npro, sc->code + 2, (size_t)(sc->ncode - 2) * sizeof(wasm_code));
+    for (uint32_t i = 0; i < sc->nrelocs; i++) {
+        wasm_code *w = &code[sc->relocs[i] + npro];
+        w->target = code + w->u + npro;
+    }
+    for (uint32_t i = 0; i < sc->ntraps; i++) {
+        wasm_trapsite t = sc->traps[i];
+        if (t.pc >= 2) t.pc += npro;
+        traps[i] = t;
+    }
+    fn->code = code;
+    fn->traps = traps;
+    fn->ncode = sc->ncode + npro;
+    fn->ntraps = sc->ntraps;
+    return true;
+}
+
+bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err) {
+    wasm_compiled *mc = m->compiled;
+    const wasm_funcdef *fd = &m->funcs[defidx];
+    uint32_t func_index = m->nfunc_imports + defidx;
+    worker *wk = &mc->workers[wi];
+    scratch *sc = &wk->sc;
     cc c = {.m = m, .mc = mc, .sc = sc, .H = wasm_interp_handlers()};
     const wasm_functype *ft = &m->types[fd->type];
     c.ft = ft;
@@ -1541,36 +1599,16 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
         pro[npro++] = (wasm_code){.u = n == 1 ? 0 : n};
     }
     wasm_fn *fn = &mc->fns[defidx];
-    fn->code = malloc((size_t)(sc->ncode + npro) * sizeof(wasm_code));
-    fn->traps = malloc((sc->ntraps ? sc->ntraps : 1) * sizeof(wasm_trapsite));
-    if (!fn->code || !fn->traps) {
-        free(fn->code);
-        free(fn->traps);
-        fn->code = NULL, fn->traps = NULL;
+    if (!place(&c, &wk->arena, fn, pro, npro)) {
         wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
         return false;
     }
-    memcpy(fn->code, sc->code, 2 * sizeof(wasm_code));
-    memcpy(fn->code + 2, pro, npro * sizeof(wasm_code));
-    memcpy(fn->code + 2 + npro, sc->code + 2, (size_t)(sc->ncode - 2) * sizeof(wasm_code));
-    for (uint32_t i = 0; i < sc->nrelocs; i++) {
-        wasm_code *w = &fn->code[sc->relocs[i] + npro];
-        w->target = fn->code + w->u + npro;
-    }
-    for (uint32_t i = 0; i < sc->ntraps; i++) {
-        wasm_trapsite t = sc->traps[i];
-        if (t.pc >= 2) t.pc += npro;
-        fn->traps[i] = t;
-    }
-    fn->ncode = sc->ncode + npro;
-    fn->ntraps = sc->ntraps;
     fn->func_index = func_index;
     fn->param_slots = ft->param_slots;
     fn->local_slots = c.base - ft->param_slots;
     fn->result_slots = ft->result_slots;
     fn->nslots = c.max_slots;
     fn->entry_fuel = fc->ninstr ? fc->ninstr : 1;
-    if (defidx + 1 == mc->nfns) scratch_free(sc); /* the last one: loading is done */
     return true;
 }
 
@@ -1586,12 +1624,12 @@ const wasm_fn *wasm_fn_at(const aw_module *m, const wasm_code *ip) {
 void wasm_compile_free(aw_module *m) {
     wasm_compiled *mc = m->compiled;
     if (!mc) return;
-    for (uint32_t i = 0; i < mc->nfns; i++) {
-        free(mc->fns[i].code);
-        free(mc->fns[i].traps);
-    }
     for (uint32_t i = 0; i < mc->nfns && m->funcs; i++) m->funcs[i].code = NULL;
-    scratch_free(&mc->sc);
+    for (uint32_t w = 0; w < mc->nworkers; w++) {
+        scratch_free(&mc->workers[w].sc);
+        wasm_arena_free(&mc->workers[w].arena);
+    }
+    free(mc->workers);
     free(mc->fns);
     free(mc);
     m->compiled = NULL;
