@@ -110,3 +110,14 @@ void wasm_arena_free(wasm_arena *a) {
     a->chunks = NULL;
     a->p = a->end = NULL;
 }
+
+void *wasm_block_alloc(size_t n) {
+    if (n < 2 * ARENA_HUGE) return malloc(n ? n : 1);
+    return map_aligned(round_up(n, ARENA_HUGE));
+}
+
+void wasm_block_free(void *p, size_t n) {
+    if (!p) return;
+    if (n < 2 * ARENA_HUGE) free(p);
+    else munmap(p, round_up(n, ARENA_HUGE));
+}
