@@ -135,6 +135,8 @@ typedef struct scratch {
     uint32_t caplocals;
     uint32_t *tmp;   /* br_table's depths and stub words */
     uint32_t captmp;
+    ent dummy_ent;   /* written to when out of memory (see push, push_ctl) */
+    ctl dummy_ctl;
 } scratch;
 
 /* Declared locals start at zero, but most are written before they are
@@ -302,12 +304,12 @@ static uint32_t top_home(cc *c) {
 
 static inline ent *push(cc *c, uint8_t kind, aw_valtype t) {
     /* Out of memory: a scratch entry to write to; c->oom aborts the
-     * translation right after this instruction. Its contents never matter. */
-    static ent dummy;
+     * translation right after this instruction. Its contents never matter;
+     * it is the scratch's own, as loading threads translate at once. */
     scratch *s = c->sc;
     if (c->n >= s->capst && !grow((void **)&s->st, &s->capst, c->n + 1, sizeof(ent))) {
         c->oom = true;
-        return memset(&dummy, 0, sizeof dummy);
+        return memset(&s->dummy_ent, 0, sizeof s->dummy_ent);
     }
     uint32_t home = top_home(c);
     ent *e = st(c, c->n++);
@@ -586,11 +588,10 @@ static bool read_blocktype(cc *c, uint32_t *np, const aw_valtype **p, uint32_t *
 
 static ctl *push_ctl(cc *c, uint8_t kind, uint32_t np, const aw_valtype *p, uint32_t nr,
                      const aw_valtype *rs) {
-    static ctl dummy;
     scratch *s = c->sc;
     if (c->nc >= s->capcs && !grow((void **)&s->cs, &s->capcs, c->nc + 1, sizeof(ctl))) {
         c->oom = true;
-        return memset(&dummy, 0, sizeof dummy);
+        return memset(&s->dummy_ctl, 0, sizeof s->dummy_ctl);
     }
     ctl *t = &s->cs[c->nc++];
     uint32_t h = c->n - np;

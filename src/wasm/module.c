@@ -64,14 +64,7 @@ aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err) {
     atomic_init(&m->refcount, 1);
 
     if (!wasm_decode(m, err)) goto fail;
-    /* Validate then translate each body while its bytes are still in cache. */
-    if (!wasm_compile_begin(m, 1, err)) goto fail;
-    uint32_t ndefs = m->nfuncs - m->nfunc_imports;
-    for (uint32_t i = 0; i < ndefs; i++) {
-        if (!wasm_validate_func(m, i, err)) goto fail;
-        if (!wasm_compile_func(m, 0, i, err)) goto fail;
-    }
-    wasm_compile_end(m);
+    if (!wasm_load_bodies(m, err)) goto fail;
     return m;
 fail:
     module_free(m);

@@ -8,6 +8,7 @@
  *   validate.c  each function body, by the spec's algorithm (operand and
  *               control stacks), with errors naming function, offset, rule.
  *   compile.c   each validated body -> the interpreter's internal code.
+ *   bodies.c    runs validate.c and compile.c over every body (threads).
  * After loading, a module is immutable and shared by all its instances.
  */
 #ifndef AW_WASM_MODULE_H
@@ -178,6 +179,11 @@ bool wasm_decode(aw_module *m, aw_error *err);
  * definitions). On failure returns false with err filled (AW_ERR_INVALID, or
  * AW_ERR_MALFORMED for encoding errors found while reading the body). */
 bool wasm_validate_func(const aw_module *m, uint32_t defidx, aw_error *err);
+
+/* bodies.c: validate and translate every function body (on a few threads
+ * when the module is big; AW_LOAD_THREADS caps them). On failure, err
+ * names the lowest-numbered function that fails, as a serial load would. */
+bool wasm_load_bodies(aw_module *m, aw_error *err);
 
 /* compile.c: translation of validated bodies. wasm_compile_begin sets
  * every m->funcs[i].code and prepares `nworkers` independent translators
