@@ -67,27 +67,44 @@ void wasm_arena_init(wasm_arena *a, size_t expect) {
     a->next = n < ARENA_MIN_CHUNK ? ARENA_MIN_CHUNK : n > ARENA_MAX_CHUNK ? ARENA_MAX_CHUNK : n;
 }
 
-static void *alloc_slow(wasm_arena *a, size_t n, size_t align) {
+/* A new newest chunk with room for n bytes aligned to `align`. */
+static bool add_chunk(wasm_arena *a, size_t n, size_t align) {
     size_t need = ARENA_HEADER + n + align;
-    if (need < n) return NULL; /* overflow */
+    if (need < n) return false; /* overflow */
     size_t size = a->next > need ? a->next : need;
     wasm_arena_chunk *c = chunk_new(size);
-    if (!c) return NULL;
+    if (!c) return false;
     c->next = a->chunks;
     a->chunks = c;
     a->p = (uint8_t *)c + ARENA_HEADER;
     a->end = (uint8_t *)c + c->size;
     if (a->next < ARENA_MAX_CHUNK) a->next *= 2;
-    return wasm_arena_alloc(a, n, align);
+    return true;
+}
+
+/* The newest chunk's free space from `align` on, or NULL if under n bytes. */
+static inline uint8_t *fits(const wasm_arena *a, size_t n, size_t align) {
+    uintptr_t q = ((uintptr_t)a->p + align - 1) & ~(uintptr_t)(align - 1);
+    if (a->p && q <= (uintptr_t)a->end && n <= (uintptr_t)a->end - q) return (uint8_t *)q;
+    return NULL;
 }
 
 void *wasm_arena_alloc(wasm_arena *a, size_t n, size_t align) {
-    uintptr_t q = ((uintptr_t)a->p + align - 1) & ~(uintptr_t)(align - 1);
-    if (a->p && q <= (uintptr_t)a->end && n <= (uintptr_t)a->end - q) {
-        a->p = (uint8_t *)q + n;
-        return (void *)q;
-    }
-    return alloc_slow(a, n, align);
+    uint8_t *q = fits(a, n, align);
+    if (!q && (!add_chunk(a, n, align) || !(q = fits(a, n, align)))) return NULL;
+    a->p = q + n;
+    return q;
+}
+
+void *wasm_arena_open(wasm_arena *a, size_t min, size_t align, size_t *avail) {
+    uint8_t *q = fits(a, min, align);
+    if (!q && (!add_chunk(a, min, align) || !(q = fits(a, min, align)))) return NULL;
+    *avail = (size_t)(a->end - q);
+    return q;
+}
+
+void wasm_arena_commit(wasm_arena *a, void *p, size_t n) {
+    a->p = (uint8_t *)p + n;
 }
 
 void wasm_arena_trim(wasm_arena *a) {

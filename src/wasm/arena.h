@@ -28,6 +28,14 @@ void wasm_arena_init(wasm_arena *a, size_t expect);
  * of memory. The memory is not zeroed. */
 void *wasm_arena_alloc(wasm_arena *a, size_t n, size_t align);
 
+/* For a block whose size is not known yet (a function's code, written as
+ * it is translated): the free space of the newest chunk, at least `min`
+ * bytes (a new chunk when it has less), aligned to `align`; *avail gets
+ * its size. Nothing is taken until wasm_arena_commit(a, p, n) takes the
+ * first n bytes at p (the last open's p, n <= its *avail). */
+void *wasm_arena_open(wasm_arena *a, size_t min, size_t align, size_t *avail);
+void wasm_arena_commit(wasm_arena *a, void *p, size_t n);
+
 /* Gives the unused pages at the end of the newest chunk back to the
  * kernel (after the last allocation: the estimate was generous). */
 void wasm_arena_trim(wasm_arena *a);

@@ -119,7 +119,7 @@ typedef struct ctl {
 
 /* Buffers reused for every function of a module while it loads. */
 typedef struct scratch {
-    wasm_code *code;
+    wasm_code *code; /* the function's code, written straight into the arena */
     uint32_t ncode, capcode;
     uint32_t *relocs;
     uint32_t nrelocs, caprelocs;
@@ -163,6 +163,7 @@ typedef struct cc {
     aw_module *m;
     wasm_compiled *mc;
     scratch *sc;
+    wasm_arena *arena; /* where the code goes */
     const void *const *H;
     const wasm_functype *ft;
     wasm_reader r;
@@ -193,9 +194,26 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t size) {
 
 /* ---- emission ------------------------------------------------------------- */
 
+/* Code is written into the arena's free space, and taken (committed) once
+ * the function is done. Room for `need` words: when the free space runs
+ * out, what is written so far moves to a new chunk (positions are word
+ * indices until then, so nothing else changes). */
+static bool code_room(cc *c, uint32_t need) {
+    scratch *s = c->sc;
+    if (need <= s->capcode) return true;
+    size_t avail;
+    wasm_code *q = wasm_arena_open(c->arena, (size_t)need * 2 * sizeof(wasm_code), 16, &avail);
+    if (!q) return false;
+    if (s->ncode) memmove(q, s->code, (size_t)s->ncode * sizeof(wasm_code));
+    s->code = q;
+    avail /= sizeof(wasm_code);
+    s->capcode = avail > UINT32_MAX ? UINT32_MAX : (uint32_t)avail;
+    return true;
+}
+
 static __attribute__((noinline)) void word_slow(cc *c, wasm_code w) {
     scratch *s = c->sc;
-    if (!grow((void **)&s->code, &s->capcode, s->ncode + 1, sizeof(wasm_code))) {
+    if (!code_room(c, s->ncode + 1)) {
         c->oom = true;
         return;
     }
@@ -1463,7 +1481,6 @@ static bool translate(cc *c) {
 #define CODE_PER_BYTE 6
 
 static void scratch_free(scratch *s) {
-    free(s->code);
     free(s->relocs);
     free(s->traps);
     free(s->st);
@@ -1508,28 +1525,45 @@ void wasm_compile_end(aw_module *m) {
     }
 }
 
-/* The translation in the scratch buffers, with the prologue `pro`, copied
- * to its final place in the worker's arena. */
-static bool place(cc *c, wasm_arena *arena, wasm_fn *fn, const wasm_code *pro, uint32_t npro) {
+/* Words before the body, left free for ENTER, its fuel and a prologue of
+ * up to two runs (longer ones move the body). */
+#define CODE_GAP 8u
+
+/* Puts ENTER (charging `fuel`) and the prologue `pro` before the body,
+ * resolves branch targets and trap sites to their final places, and takes
+ * the code from the arena. The body starts at CODE_GAP, or later by
+ * `shift` when the prologue does not fit in front of it; the function
+ * starts at `start`, so that position p of the body ends up at p + shift - start. */
+static bool place(cc *c, wasm_fn *fn, uint32_t fuel, const wasm_code *pro, uint32_t npro) {
     scratch *sc = c->sc;
-    wasm_code *code = wasm_arena_alloc(arena, (size_t)(sc->ncode + npro) * sizeof(wasm_code), 16);
-    wasm_trapsite *traps = wasm_arena_alloc(arena, (sc->ntraps ? sc->ntraps : 1) * sizeof(wasm_trapsite), 8);
-    if (!code || !traps) return false;
-    memcpy(code, sc->code, 2 * sizeof(wasm_code));
-    memcpy(code + 2, pro, npro * sizeof(wasm_code));
-    memcpy(code + 2 + npro, sc->code + 2, (size_t)(sc->ncode - 2) * sizeof(wasm_code));
-    for (uint32_t i = 0; i < sc->nrelocs; i++) {
-        wasm_code *w = &code[sc->relocs[i] + npro];
-        w->target = code + w->u + npro;
+    uint32_t shift = npro + 2 > CODE_GAP ? npro + 2 - CODE_GAP : 0;
+    if (shift) {
+        if (!code_room(c, sc->ncode + shift)) return false;
+        memmove(sc->code + CODE_GAP + shift, sc->code + CODE_GAP,
+                (size_t)(sc->ncode - CODE_GAP) * sizeof(wasm_code));
+        sc->ncode += shift;
     }
-    for (uint32_t i = 0; i < sc->ntraps; i++) {
+    wasm_code *code = sc->code;
+    uint32_t start = CODE_GAP + shift - 2 - npro;
+    code[start] = (wasm_code){.h = c->H[IOP_ENTER]};
+    code[start + 1] = (wasm_code){.u = fuel};
+    memcpy(code + start + 2, pro, npro * sizeof(wasm_code));
+    for (uint32_t i = 0; i < sc->nrelocs; i++) {
+        wasm_code *w = &code[sc->relocs[i] + shift];
+        w->target = code + w->u + shift;
+    }
+    wasm_arena_commit(c->arena, code, (size_t)sc->ncode * sizeof(wasm_code));
+    wasm_trapsite *traps = wasm_arena_alloc(c->arena, sc->ntraps * sizeof(wasm_trapsite), 8);
+    if (!traps) return false;
+    traps[0] = (wasm_trapsite){0, sc->traps[0].offset}; /* ENTER's */
+    for (uint32_t i = 1; i < sc->ntraps; i++) {
         wasm_trapsite t = sc->traps[i];
-        if (t.pc >= 2) t.pc += npro;
+        t.pc += shift - start;
         traps[i] = t;
     }
-    fn->code = code;
+    fn->code = code + start;
     fn->traps = traps;
-    fn->ncode = sc->ncode + npro;
+    fn->ncode = sc->ncode - start;
     fn->ntraps = sc->ntraps;
     return true;
 }
@@ -1540,11 +1574,12 @@ bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err
     uint32_t func_index = m->nfunc_imports + defidx;
     worker *wk = &mc->workers[wi];
     scratch *sc = &wk->sc;
-    cc c = {.m = m, .mc = mc, .sc = sc, .H = wasm_interp_handlers()};
+    cc c = {.m = m, .mc = mc, .sc = sc, .arena = &wk->arena, .H = wasm_interp_handlers()};
     const wasm_functype *ft = &m->types[fd->type];
     c.ft = ft;
     c.nlocals = ft->nparams + fd->nlocals;
     sc->ncode = sc->nrelocs = sc->ntraps = 0;
+    sc->code = NULL, sc->capcode = 0; /* the last function's code is taken */
     uint32_t oldcap = sc->caplocals;
     if (!grow((void **)&sc->lslot, &sc->caplocals, c.nlocals + 1, sizeof(uint32_t)) ||
         (sc->caplocals != oldcap &&
@@ -1567,9 +1602,16 @@ bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err
 
     c.cur_off = fd->body_offset;
     push_ctl(&c, C_FUNC, 0, NULL, ft->nresults, wasm_functype_results(ft));
-    trapsite(&c, op(&c, IOP_ENTER));
-    uint32_t enter_fuel = sc->ncode;
-    imm(&c, 1);
+    /* Room for about as many words as the body has bytes (most need fewer). */
+    size_t body_len = (size_t)(fd->body_end - fd->body);
+    if (!code_room(&c, CODE_GAP + (body_len < UINT32_MAX / 2 ? (uint32_t)body_len : UINT32_MAX / 2))) {
+        wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
+        return false;
+    }
+    /* ENTER goes in front of the body once the prologue is known (place). */
+    sc->ncode = CODE_GAP;
+    c.last_pc = CODE_GAP - 2, c.last_iop = IOP_ENTER;
+    trapsite(&c, 0);
 
     if (!translate(&c) || c.oom) {
         bool oom = c.oom;
@@ -1578,11 +1620,9 @@ bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err
         return false;
     }
     ctl *fc = &sc->cs[0];
-    sc->code[enter_fuel].u = fc->ninstr ? fc->ninstr : 1;
 
     /* The prologue zeroes the locals that may be read unwritten; it goes
-     * after ENTER (calls start at code + 2), so everything from word 2 on
-     * moves by its length. */
+     * between ENTER and the body (calls start at code + 2; see place). */
     enum { MAXRUNS = 16 };
     wasm_code pro[3 * MAXRUNS];
     uint32_t npro = 0, runs = 0;
@@ -1600,7 +1640,7 @@ bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err
         pro[npro++] = (wasm_code){.u = n == 1 ? 0 : n};
     }
     wasm_fn *fn = &mc->fns[defidx];
-    if (!place(&c, &wk->arena, fn, pro, npro)) {
+    if (!place(&c, fn, fc->ninstr ? fc->ninstr : 1, pro, npro)) {
         wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
         return false;
     }

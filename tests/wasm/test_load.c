@@ -211,7 +211,63 @@ static void test_first_error(void) {
     free(m.p);
 }
 
+/* ---- the prologue before the body ------------------------------------------ */
+
+/* f(x) reads three locals (1, 3, 5) before writing them, in three runs:
+ * the prologue that zeroes them is longer than the room left in front of
+ * the body, which then moves (compile.c's place). h(x) first fills the
+ * same frame slots with 99. f's branch and trap site must move with it. */
+static void test_long_prologue(void) {
+    buf m = {0}, s = {0};
+    put(&m, "\0asm\1\0\0\0", 8);
+    put(&s, "\x01\x60\x01\x7f\x01\x7f", 6);
+    section(&m, 1, &s);
+    s.n = 0;
+    put(&s, "\x03\x00\x00\x00", 4);
+    section(&m, 3, &s);
+    s.n = 0;
+    put(&s, "\x01\x03run\x00\x00", 7);
+    section(&m, 7, &s);
+    static const uint8_t run[] = {0x00, 0x20, 0x00, 0x10, 0x01, 0x1a, 0x20, 0x00, 0x10, 0x02, 0x0b};
+    static const uint8_t h[] = {0x01, 0x05, 0x7f, 0x41, 0xe3, 0x00, 0x21, 0x01, 0x41, 0xe3, 0x00, 0x21, 0x02,
+                                0x41, 0xe3, 0x00, 0x21, 0x03, 0x41, 0xe3, 0x00, 0x21, 0x04, 0x41, 0xe3, 0x00,
+                                0x21, 0x05, 0x20, 0x01, 0x0b};
+    static const uint8_t f[] = {0x01, 0x05, 0x7f,
+                                0x41, 0x05, 0x21, 0x02, 0x41, 0x06, 0x21, 0x04,      /* l2 = 5, l4 = 6 */
+                                0x02, 0x40, 0x20, 0x00, 0x41, 0x01, 0x46, 0x0d, 0x00, /* block: x == 1? out */
+                                0x41, 0xe8, 0x07, 0x20, 0x00, 0x6d, 0x21, 0x02, 0x0b, /* l2 = 1000 / x */
+                                0x20, 0x01, 0x20, 0x03, 0x6a, 0x20, 0x05, 0x6a,       /* l1 + l3 + l5 */
+                                0x20, 0x02, 0x6a, 0x20, 0x04, 0x6a, 0x0b};            /* + l2 + l4 */
+    s.n = 0;
+    put(&s, "\x03", 1);
+    uleb(&s, sizeof run), put(&s, run, sizeof run);
+    uleb(&s, sizeof h), put(&s, h, sizeof h);
+    uleb(&s, sizeof f), put(&s, f, sizeof f);
+    section(&m, 10, &s);
+    uint64_t div_at = m.n - s.n; /* the code section's content starts here */
+    div_at += 1 + 1 + sizeof run + 1 + sizeof h + 1 + 25; /* count, sizes, bodies: f's i32.div_s */
+    aw_error err;
+    aw_module *mod = load(&m, "1", &err);
+    CHECK(mod != NULL);
+    if (mod) {
+        CHECK(call(mod, "run", 1) == 11);
+        CHECK(call(mod, "run", 2) == 506);
+        aw_store *st = aw_store_new(NULL);
+        aw_instance *inst = aw_instantiate(st, mod, NULL, 0, &err);
+        aw_val arg = {.type = AW_I32, .of.i32 = 0}, res;
+        CHECK(inst && aw_call(st, aw_instance_func(inst, "run"), &arg, 1, &res, 1, &err) == AW_ERR_TRAP);
+        CHECK(err.trap == AW_TRAP_DIV_ZERO && err.func_index == 2 && err.offset == div_at);
+        if (err.offset != div_at) printf("  trap at 0x%llx, want 0x%llx: %s\n", (unsigned long long)err.offset,
+                                         (unsigned long long)div_at, err.message);
+        aw_store_free(st);
+    }
+    aw_module_release(mod);
+    free(m.p);
+    free(s.p);
+}
+
 int main(void) {
+    test_long_prologue();
     test_valid();
     test_first_error();
     printf("%d passed, %d failed\n", passed, failed);
