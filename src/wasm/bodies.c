@@ -14,6 +14,7 @@
  * AW_LOAD_THREADS=N caps the threads (1: load on the calling thread only).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -75,9 +76,11 @@ static void *worker_run(void *arg) {
 }
 
 /* How many threads: AW_LOAD_THREADS if set (1..LOAD_MAX_THREADS), else one
- * per online CPU up to the cap; never more than the code can keep busy. */
+ * per CPU this process may run on, up to the cap; never more than the
+ * code can keep busy. */
 static uint32_t thread_count(const aw_module *m, uint32_t ndefs) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t cpus;
+    long n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : sysconf(_SC_NPROCESSORS_ONLN);
     const char *env = getenv("AW_LOAD_THREADS");
     if (env && *env) {
         char *end;
