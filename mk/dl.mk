@@ -16,20 +16,20 @@ DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/host/dl*.c) src/app/dl
 # The soname each shim opens: the one of the library built against (read
 # from the -dev package's lib*.so link), so that a Debian release with
 # another libhiredis soname needs no edit. The shims have Debian 12's as
-# defaults.
+# defaults. Expanded only when a shim is compiled (a recursive variable).
 dl_soname = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
 
 ifeq ($(DL_DIRECT),1)
 LDLIBS += $(DL_LIBS)
-$(DL_OBJS): CFLAGS += -DAW_DL_DIRECT
+$(DL_OBJS): CFLAGS_ALL += -DAW_DL_DIRECT
 DL_MODE := direct
 else
 LDLIBS += -ldl
 dl_define = $(if $(2),-DAW_DL_$(1)_SONAME='"$(2)"')
-DL_SONAMES := $(call dl_define,CURL,$(call dl_soname,curl)) $(call dl_define,SQLITE,$(call dl_soname,sqlite3)) \
+DL_SONAMES  = $(call dl_define,CURL,$(call dl_soname,curl)) $(call dl_define,SQLITE,$(call dl_soname,sqlite3)) \
               $(call dl_define,HIREDIS,$(call dl_soname,hiredis)) $(call dl_define,SSL,$(call dl_soname,ssl)) \
               $(call dl_define,CRYPTO,$(call dl_soname,crypto))
-$(DL_OBJS): CFLAGS += $(DL_SONAMES)
+$(DL_OBJS): CFLAGS_ALL += $(DL_SONAMES)
 DL_MODE := dlopen
 endif
 
