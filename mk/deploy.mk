@@ -13,13 +13,16 @@
 
 ifeq ($(STATIC),1)
 LLVM := 0
+# The image links its libraries instead of loading them on first use
+# (mk/dl.mk): the rootfs then carries exactly what ldd lists.
+DL_DIRECT := 1
 # Libraries Debian ships as archives are linked in too (mk/app.mk adds them
 # earlier, as shared). libcurl has no usable archive: it stays shared.
-LDLIBS := $(patsubst -lsqlite3,-l:libsqlite3.a,$(patsubst -lhiredis,-l:libhiredis.a,$(LDLIBS)))
+DL_LIBS := $(patsubst -lsqlite3,-l:libsqlite3.a,$(patsubst -lhiredis,-l:libhiredis.a,$(DL_LIBS)))
 # Without LLVM, llvm_jit.c's timing helper is unused (reported to its owner).
 $(BUILD)/obj/src/wasm/llvm_jit.o: CFLAGS += -Wno-unused-function
 endif
-LDLIBS += -lssl -lcrypto
+DL_LIBS += -lssl -lcrypto
 
 # The image's filesystem, from the near-static binary (STATIC=1).
 .PHONY: deploy-rootfs
