@@ -3,23 +3,41 @@
 #
 #   make STATIC=1 BUILD=build/static deploy-rootfs   build/static/rootfs: the image's contents
 #
-# STATIC=1 leaves LLVM out (LLVM=0 is implied) and links in the libraries
-# Debian ships as archives (SQLite, hiredis). What stays shared -- glibc (a
-# static glibc cannot resolve names without its NSS modules), libcjson (no
-# archive in Debian), and libcurl with its dependency chain (no usable
-# archive; src/host's outbound HTTP needs it) -- deploy-rootfs copies beside
-# the binary. OpenSSL stays shared too, because libcurl loads libssl anyway:
-# a second, static copy would only add size.
+# STATIC=1 builds the image's binary: LLVM left out (LLVM=0 is implied), and
+# every library Debian ships as an archive linked in -- SQLite, hiredis,
+# libcurl with its chain (nghttp2, libssh2, libpsl, libidn2, libunistring,
+# zstd, brotli, zlib) and OpenSSL -- so that only glibc (a static glibc
+# cannot resolve names without its NSS modules) and libcjson (no archive in
+# Debian) stay shared; deploy-rootfs copies those beside the binary.
+# libcurl.a also refers to LDAP, RTMP and GSS-API, which are never reached
+# (src/host allows only http and https): deploy/curl_unreached.c stands in
+# for them instead of a static GnuTLS, SASL and Kerberos. Unused sections
+# are dropped (--gc-sections) and relative relocations packed (DT_RELR).
 
 ifeq ($(STATIC),1)
 LLVM := 0
-# Libraries Debian ships as archives are linked in too (mk/app.mk adds them
-# earlier, as shared). libcurl has no usable archive: it stays shared.
-LDLIBS := $(patsubst -lsqlite3,-l:libsqlite3.a,$(patsubst -lhiredis,-l:libhiredis.a,$(LDLIBS)))
+# Link libcurl, SQLite, hiredis and OpenSSL directly, never through dlopen():
+# the image has no shared copies to open.
+DL_DIRECT := 1
+DEPLOY_UNREACHED := $(BUILD)/obj/deploy/curl_unreached.o
+DEPLOY_CURL_LIBS := -l:libcurl.a -l:libnghttp2.a -l:libssh2.a -l:libpsl.a -l:libidn2.a \
+                    -l:libunistring.a -l:libzstd.a -l:libbrotlidec.a -l:libbrotlicommon.a \
+                    -l:libz.a $(DEPLOY_UNREACHED)
+# mk/app.mk adds -lcurl -lsqlite3 -lhiredis earlier, as shared libraries.
+LDLIBS := $(patsubst -lcurl,$(DEPLOY_CURL_LIBS),$(patsubst -lsqlite3,-l:libsqlite3.a,$(patsubst -lhiredis,-l:libhiredis.a,$(LDLIBS))))
+LDLIBS += -l:libssl.a -l:libcrypto.a
+CFLAGS  += -ffunction-sections -fdata-sections
+LDFLAGS += -Wl,--gc-sections -Wl,-z,pack-relative-relocs -Wl,--as-needed
+$(BUILD)/anywhere: $(DEPLOY_UNREACHED)
+# Every other program linked with $(LDLIBS) links the library too.
+$(BUILD)/libanywhere.a: | $(DEPLOY_UNREACHED)
+# Objects built before these flags changed would keep every section.
+$(LIB_OBJS) $(CLI_OBJS) $(DEPLOY_UNREACHED): mk/deploy.mk
 # Without LLVM, llvm_jit.c's timing helper is unused (reported to its owner).
 $(BUILD)/obj/src/wasm/llvm_jit.o: CFLAGS += -Wno-unused-function
-endif
+else
 LDLIBS += -lssl -lcrypto
+endif
 
 # The image's filesystem, from the near-static binary (STATIC=1).
 .PHONY: deploy-rootfs
