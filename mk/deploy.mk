@@ -13,9 +13,26 @@
 # (src/host allows only http and https): deploy/curl_unreached.c stands in
 # for them instead of a static GnuTLS, SASL and Kerberos. Unused sections
 # are dropped (--gc-sections) and relative relocations packed (DT_RELR).
+#
+#   make STATIC=1 DEPLOY_LLVM=1 BUILD=build/static-llvm deploy-rootfs
+#
+# adds the compiled tier: the plugin libanywhere-llvm.so with LLVM 19's
+# static libraries linked in (only what the tier reaches, their symbols
+# hidden), libstdc++ and zlib/zstd too, at /usr/lib/anywhere/ where the
+# tier loader looks. Debian's shared libLLVM would bring Z3, ICU and libxml2.
 
 ifeq ($(STATIC),1)
+ifneq ($(DEPLOY_LLVM),1)
 LLVM := 0
+# Without LLVM, llvm_jit.c's timing helper is unused (reported to its owner).
+$(BUILD)/obj/src/wasm/llvm_jit.o: CFLAGS += -Wno-unused-function
+else
+DEPLOY_PLUGIN := $(BUILD)/libanywhere-llvm.so
+# override: mk/llvm.mk, read after this file, sets LLVM_LIBS to the shared libLLVM.
+override LLVM_LIBS := -L$(shell llvm-config-19 --libdir) \
+    $(shell llvm-config-19 --link-static --libs core orcjit native passes) \
+    -l:libz.a -l:libzstd.a -l:libstdc++.a -lm -static-libgcc -Wl,--exclude-libs,ALL
+endif
 # Link libcurl, SQLite, hiredis and OpenSSL directly, never through dlopen():
 # the image has no shared copies to open.
 DL_DIRECT := 1
@@ -33,14 +50,12 @@ $(BUILD)/anywhere: $(DEPLOY_UNREACHED)
 $(BUILD)/libanywhere.a: | $(DEPLOY_UNREACHED)
 # Objects built before these flags changed would keep every section.
 $(LIB_OBJS) $(CLI_OBJS) $(DEPLOY_UNREACHED): mk/deploy.mk
-# Without LLVM, llvm_jit.c's timing helper is unused (reported to its owner).
-$(BUILD)/obj/src/wasm/llvm_jit.o: CFLAGS += -Wno-unused-function
 else
 LDLIBS += -lssl -lcrypto
 endif
 
 # The image's filesystem, from the near-static binary (STATIC=1).
 .PHONY: deploy-rootfs
-deploy-rootfs: $(BUILD)/anywhere
+deploy-rootfs: $(BUILD)/anywhere $(DEPLOY_PLUGIN)
 	@if [ "$(STATIC)" != 1 ]; then echo "deploy-rootfs: use make STATIC=1 BUILD=build/static deploy-rootfs"; exit 1; fi
-	sh deploy/rootfs.sh $(BUILD)/anywhere $(BUILD)/rootfs
+	sh deploy/rootfs.sh $(BUILD)/anywhere $(BUILD)/rootfs $(DEPLOY_PLUGIN)

@@ -11,7 +11,8 @@
 #   image      deploy/Containerfile built with podman, inspected, ≤ 10 MB
 #              compressed with only glibc and libcjson shared, run on the
 #              host network (HTTP, outbound HTTPS, SIGTERM → 0), exported as an OCI layout,
-#              validated; the chart's Deployment run with podman play kube
+#              validated; the chart's Deployment run with podman play kube;
+#              the variant with the LLVM tier built, measured, run
 # helm/kubectl come from tests/deploy/fetch-tools.sh (build/deploy-tools),
 # the validators from tests/deploy/node (npm ci). Last line: N passed, N failed.
 set -u
@@ -392,6 +393,30 @@ TOML
         $P play kube --down "$T/play.yaml" >/dev/null 2>&1
     else
         skip "podman play kube: needs helm, the registry and up --from"
+    fi
+    # The variant with the compiled tier: LLVM 19 linked into its plugin
+    # (make STATIC=1 DEPLOY_LLVM=1), which the tier loader finds in the image.
+    if command -v llvm-config-19 >/dev/null && command -v wast2json >/dev/null; then
+        make -s -j2 SAN= STATIC=1 DEPLOY_LLVM=1 BUILD=build/static-llvm deploy-rootfs >"$T/llvm.log" 2>&1 ||
+            bad "make STATIC=1 DEPLOY_LLVM=1 deploy-rootfs: $(tail -5 "$T/llvm.log")"
+        IMGL=localhost/anywhere-test:llvm
+        out=$($P build -q --network none --build-arg ROOTFS=build/static-llvm/rootfs -f deploy/Containerfile -t $IMGL . 2>&1)
+        check "podman build (LLVM tier): $out" $P image exists $IMGL
+        rm -rf "$T/layoutl"
+        skopeo copy -q "containers-storage:[overlay@$PODMAN_ROOT/storage+$PODMAN_ROOT/run]$IMGL" "oci:$T/layoutl:test" >/dev/null 2>&1
+        size=$(du -sb "$T/layoutl/blobs" | cut -f1)
+        echo "image size with the LLVM tier, compressed (gzip layers, OCI layout): $size bytes"
+        # Debian's shared libLLVM and its libraries alone are 66 MB compressed.
+        check "LLVM-tier image ≤ 30 MB compressed ($size bytes)" [ "$size" -le 30000000 ]
+        mkdir -p "$T/spec"
+        printf '%s\n' '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))' \
+            '(assert_return (invoke "add" (i32.const 2) (i32.const 3)) (i32.const 5))' > "$T/spec/add.wast"
+        (cd "$T/spec" && wast2json add.wast -o add.json)
+        out=$($P run --rm --network none -v "$T/spec:/spec:ro" $IMGL spectest /spec/add.json --tier compiled 2>&1)
+        check "LLVM-tier image runs the compiled tier: $out" has "$out" "1 passed, 0 failed"
+        $P rmi -f $IMGL >/dev/null 2>&1
+    else
+        skip "LLVM-tier image: llvm-config-19 (llvm-19-dev) or wast2json (wabt) not installed"
     fi
 fi
 
