@@ -34,7 +34,8 @@ override LLVM_LIBS := -L$(shell llvm-config-19 --libdir) \
     -l:libz.a -l:libzstd.a -l:libstdc++.a -lm -static-libgcc -Wl,--exclude-libs,ALL
 endif
 # Link libcurl, SQLite, hiredis and OpenSSL directly, never through dlopen():
-# the image has no shared copies to open.
+# the image has no shared copies to open. (mk/app.mk, read before this file,
+# sees only a command-line DL_DIRECT: deploy-rootfs below passes one.)
 DL_DIRECT := 1
 DEPLOY_UNREACHED := $(BUILD)/obj/deploy/curl_unreached.o
 DEPLOY_CURL_LIBS := -l:libcurl.a -l:libnghttp2.a -l:libssh2.a -l:libpsl.a -l:libidn2.a \
@@ -54,8 +55,17 @@ else
 LDLIBS += -lssl -lcrypto
 endif
 
-# The image's filesystem, from the near-static binary (STATIC=1).
+# The image's filesystem, from the near-static binary (STATIC=1). Without
+# DL_DIRECT=1 on the command line it runs make again with it (STATIC, BUILD
+# and DEPLOY_LLVM go along in MAKEFLAGS).
 .PHONY: deploy-rootfs
+ifeq ($(STATIC)$(origin DL_DIRECT),1command line)
 deploy-rootfs: $(BUILD)/anywhere $(DEPLOY_PLUGIN)
-	@if [ "$(STATIC)" != 1 ]; then echo "deploy-rootfs: use make STATIC=1 BUILD=build/static deploy-rootfs"; exit 1; fi
 	sh deploy/rootfs.sh $(BUILD)/anywhere $(BUILD)/rootfs $(DEPLOY_PLUGIN)
+else ifeq ($(STATIC),1)
+deploy-rootfs:
+	$(MAKE) DL_DIRECT=1 deploy-rootfs
+else
+deploy-rootfs:
+	@echo "deploy-rootfs: use make STATIC=1 BUILD=build/static deploy-rootfs"; exit 1
+endif
