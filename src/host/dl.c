@@ -25,7 +25,8 @@ static bool bind_all(aw_dl_lib *lib) {
 #else
 
 static bool bind_all(aw_dl_lib *lib) {
-    const char *env = lib->env ? getenv(lib->env) : NULL;
+    /* secure_getenv: never honoured in a set-user-ID process (as LD_PRELOAD). */
+    const char *env = lib->env ? secure_getenv(lib->env) : NULL;
     const char *soname = env && *env ? env : lib->soname;
     /* RTLD_LOCAL: the library's symbols stay out of the global namespace, so
      * nothing loaded later binds to them by accident. Never closed: the

@@ -16,7 +16,8 @@
  * A shim lists its functions once, as X(field, symbol) in a list macro;
  * AW_DL_FIELD turns the list into the table's struct, each pointer typed
  * from the library's own header (a wrong prototype cannot creep in), and
- * AW_DL_SYM into the list of names the loader binds. */
+ * the shim's own macro into its aw_dl_sym list: name, offset in the table
+ * and, under AW_DL_DIRECT, AW_DL_ADDR (the linked function). */
 #ifndef AW_HOST_DL_H
 #define AW_HOST_DL_H
 

@@ -208,13 +208,8 @@ void host_http_response_free(host_http_response *r) {
  * (a relative "self" URL becomes one on the app's own address). */
 static int check_url(host_call *k, const char *url, char **send_url) {
     const char *self = k->g->self_authority;
-    bool relative = url[0] == '/';
-    char e[512];
-    if (!relative && !aw_curl_load(e, sizeof e)) return host_fail(k, HOST_ERR_RUNTIME, "%s", e);
-    CURLU *u = relative ? NULL : aw_curl.url();
-    char *scheme = NULL, *hostname = NULL, *port = NULL;
     int r = 0;
-    if (relative) {
+    if (url[0] == '/') {
         if (!host_allow_match(k->allow, k->nallow, self, "http", "self", 0) || !self) {
             r = host_fail(k, HOST_ERR_DENIED, "relative URL '%.200s' needs \"http://self\" in allowed_outbound_hosts", url);
         } else if (asprintf(send_url, "http://%s%s", self, url) < 0) {
@@ -222,6 +217,13 @@ static int check_url(host_call *k, const char *url, char **send_url) {
         }
         return r;
     }
+    char e[512];
+    if (!aw_curl_load(e, sizeof e)) {
+        host_log(k->h, "component '%s': %s", k->g->component, e);
+        return host_fail(k, HOST_ERR_RUNTIME, "%s", e);
+    }
+    CURLU *u = aw_curl.url();
+    char *scheme = NULL, *hostname = NULL, *port = NULL;
     if (!u || aw_curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         aw_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK || aw_curl.url_get(u, CURLUPART_HOST, &hostname, 0) != CURLUE_OK ||
         aw_curl.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {

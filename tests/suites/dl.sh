@@ -157,6 +157,7 @@ else
         r=$(get "/caps?op=http&url=http://127.0.0.1:$P1/hello.txt")
         check "missing curl: the guest reads why" contains "$r" "outbound HTTP needs libcurl (libanywhere-test-missing-curl.so.4: cannot open"
         check "missing curl: ... and what to install" contains "$r" "install libcurl4"
+        check "missing curl: the server logs it for the operator" grep -q "outbound HTTP needs libcurl" "$T/missing.err"
         if [ "$stores" != '"default"' ]; then
             check "missing hiredis: the guest reads why" contains "$(get '/caps?op=kv-get&store=cache&key=r')" \
                 "the Redis key-value store needs libhiredis (libanywhere-test-missing-hiredis.so"
