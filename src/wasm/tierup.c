@@ -128,7 +128,14 @@ static uint8_t *cross_table(const aw_module *m) {
     return cross;
 }
 
+/* Compiles, then publishes: the code (jit), the end of the work
+ * (in_flight), and last the phase, so that whoever sees the phase change
+ * also sees the other two. */
 static void compile_now(wasm_tierup *t) {
+    int phase = PHASE_FAILED;
+    wasm_jit_module *jm = NULL;
+    aw_error err;
+    memset(&err, 0, sizeof err);
     if (!atomic_load_explicit(&t->cancel, memory_order_acquire)) {
         /* A shallow copy: the same decoded arrays (so the addresses the
          * code bakes in, e.g. of function types, are the module's own), and
@@ -138,26 +145,20 @@ static void compile_now(wasm_tierup *t) {
         memcpy(&shadow, t->m, sizeof shadow);
         shadow.jit = NULL;
         shadow.tierup = NULL;
-        aw_error err;
-        memset(&err, 0, sizeof err);
         double t0 = now_ms();
         t->cross = cross_table(t->m);
-        if (t->cross && wasm_jit_compile(&shadow, &t->opts, &err)) {
-            t->compile_ms = now_ms() - t0;
-            atomic_store_explicit(&t->jit, (wasm_jit_module *)shadow.jit, memory_order_release);
-            atomic_store_explicit(&t->phase, PHASE_READY, memory_order_release);
-            if (t->debug)
-                fprintf(stderr, "tier: compiled %u functions in %.1f ms\n",
-                        t->m->nfuncs - t->m->nfunc_imports, t->compile_ms);
-        } else {
-            if (!t->cross) snprintf(err.message, sizeof err.message, "out of memory");
-            atomic_store_explicit(&t->phase, PHASE_FAILED, memory_order_release);
-            if (t->debug) fprintf(stderr, "tier: staying in the interpreter: %s\n", err.message);
-        }
-    } else {
-        atomic_store_explicit(&t->phase, PHASE_FAILED, memory_order_release);
+        if (!t->cross) snprintf(err.message, sizeof err.message, "out of memory");
+        else if (wasm_jit_compile(&shadow, &t->opts, &err)) jm = shadow.jit, phase = PHASE_READY;
+        t->compile_ms = now_ms() - t0;
     }
+    if (t->debug && phase == PHASE_READY)
+        fprintf(stderr, "tier: compiled %u functions in %.1f ms\n", t->m->nfuncs - t->m->nfunc_imports,
+                t->compile_ms);
+    else if (t->debug && err.message[0])
+        fprintf(stderr, "tier: staying in the interpreter: %s\n", err.message);
+    atomic_store_explicit(&t->jit, jm, memory_order_release);
     atomic_fetch_sub_explicit(&in_flight, 1, memory_order_release);
+    atomic_store_explicit(&t->phase, phase, memory_order_release);
 }
 
 static void *compile_main(void *arg) {
