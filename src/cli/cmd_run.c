@@ -53,6 +53,17 @@ extern char **environ;
 #define RUN_FREE_AT_EXIT 0
 #endif
 
+#if RUN_FREE_AT_EXIT
+/* Sanitizer builds: ASan's tracking of dynamic TLS (its __tls_get_addr
+ * interceptor) records a bogus block once compiled code has run and done
+ * I/O (libLLVM's TLS, it seems), and LeakSanitizer's exit-time tracer then
+ * crashes reading it ("Tracer caught signal 11"). With auto the default
+ * tier, any longer WASI program could hit it. The environment's
+ * ASAN_OPTIONS still win over this. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "intercept_tls_get_addr=0"; }
+#endif
+
 typedef struct run_opts {
     const char *path;
     const char *invoke;   /* NULL: _start */

@@ -170,12 +170,9 @@ if [ $compiled = 1 ]; then
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
     (call $exit (i32.and (local.get $acc) (i32.const 63)))))
 W
-    # (detect_leaks=0: in sanitizer builds LeakSanitizer's exit-time tracer
-    # crashes after compiled code wrote to stdout, with --tier compiled
-    # alike: a problem of the compiled tier under LSan, not of tiering.)
     code_i=0; "$aw" run --tier interp "$dir/wasi.wasm" >/dev/null 2>&1 || code_i=$?
-    check "WASI command after the switch: output" $code_i "tier ok" env ASAN_OPTIONS=detect_leaks=0 $sync "$aw" run "$dir/wasi.wasm"
-    check "WASI command after the switch: switched" $code_i "switched to compiled" env ASAN_OPTIONS=detect_leaks=0 $sync "$aw" run "$dir/wasi.wasm"
+    check "WASI command after the switch: output" $code_i "tier ok" $sync "$aw" run "$dir/wasi.wasm"
+    check "WASI command after the switch: switched" $code_i "switched to compiled" $sync "$aw" run "$dir/wasi.wasm"
 
     # Ending while the compiler runs: a module of many functions, compiled
     # from load on, and a program that is done at once. Each run must end
