@@ -340,6 +340,7 @@ L_CALL : {
     if (UNLIKELY(inst->tier == WASM_TIER_SWITCHED) && inst->tier_cross[cf->func_index]) {
         /* AW_TIER_AUTO switched this instance: its functions are entries
          * of compiled code now (tierup.c). */
+        if (UNLIKELY(!inst->tier_crossed)) wasm_tierup_crossed(inst, cf->func_index);
         callee = funcs[cf->func_index];
         ret_ip = ip + 3;
         goto do_call;

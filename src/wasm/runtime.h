@@ -81,6 +81,7 @@ struct aw_instance {
      * frame's CALL should enter its compiled code (entering costs more
      * than interpreting a small function that neither loops nor calls). */
     const uint8_t *tier_cross;
+    bool tier_crossed;      /* such a call happened (for AW_DEBUG_TIER) */
 };
 #define WASM_TIER_INTERP 0
 #define WASM_TIER_SWITCHED 1

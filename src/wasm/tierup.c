@@ -225,6 +225,13 @@ void wasm_tierup_tick(aw_instance *inst, uint32_t instructions) {
     else if (phase == PHASE_FAILED) inst->tier = WASM_TIER_STAY;
 }
 
+void wasm_tierup_crossed(aw_instance *inst, uint32_t func) {
+    const wasm_tierup *t = inst->module->tierup;
+    inst->tier_crossed = true;
+    if (t && t->debug)
+        fprintf(stderr, "tier: an interpreted frame's call of function %u enters compiled code\n", func);
+}
+
 void wasm_tierup_instance_init(aw_instance *inst) {
     wasm_tierup *t = inst->module->tierup;
     if (inst->store->fuel_enabled) return;

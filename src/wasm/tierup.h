@@ -28,6 +28,10 @@ aw_module *wasm_tierup_load(const uint8_t *bytes, size_t len, const aw_load_opti
  * instructions, never on a hot path. */
 void wasm_tierup_tick(aw_instance *inst, uint32_t instructions);
 
+/* The first call from an interpreted frame of switched instance inst into
+ * compiled code (of function func): notes it, says so under AW_DEBUG_TIER. */
+void wasm_tierup_crossed(aw_instance *inst, uint32_t func);
+
 /* A new instance of a module with m->tierup: starts in compiled code when
  * that is ready. */
 void wasm_tierup_instance_init(aw_instance *inst);

@@ -120,6 +120,8 @@ if [ $compiled = 1 ]; then
     check "compiled gives the interpreter's result" 0 "$want" "$aw" run --tier compiled --invoke run "$dir/work.wasm" $N
     check "auto switches to compiled code" 0 "tier: switched to compiled code" $sync "$aw" run --invoke run "$dir/work.wasm" $N
     check "auto after the switch gives the interpreter's result" 0 "$want" $sync "$aw" run --invoke run "$dir/work.wasm" $N
+    # run's own frame stays interpreted; its calls of work go compiled.
+    check "auto: an interpreted frame calls compiled code" 0 "call of function 0 enters compiled code" $sync "$aw" run --invoke run "$dir/work.wasm" $N
     check "auto, compiling at load" 0 "$want" env AW_TIER_SYNC=1 AW_TIER_THRESHOLD=0 "$aw" run --invoke run "$dir/work.wasm" $N
     check "auto, compiling in the background" 0 "$want" env AW_TIER_THRESHOLD=100000 "$aw" run --invoke run "$dir/work.wasm" $N
     check "auto compiles in the background by default" 0 "compiling in the background" env AW_DEBUG_TIER=1 AW_TIER_THRESHOLD=100000 "$aw" run --invoke run "$dir/work.wasm" $N
