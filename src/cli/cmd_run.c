@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anywhere/compile.h"
 #include "anywhere/linker.h"
 #include "anywhere/wasi.h"
 #include "anywhere/wasm.h"
@@ -52,6 +53,17 @@ extern char **environ;
 #define RUN_FREE_AT_EXIT 0
 #endif
 
+#if RUN_FREE_AT_EXIT
+/* Sanitizer builds: ASan's tracking of dynamic TLS (its __tls_get_addr
+ * interceptor) records a bogus block once compiled code has run and done
+ * I/O (libLLVM's TLS, it seems), and LeakSanitizer's exit-time tracer then
+ * crashes reading it ("Tracer caught signal 11"). With auto the default
+ * tier, any longer WASI program could hit it. The environment's
+ * ASAN_OPTIONS still win over this. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "intercept_tls_get_addr=0"; }
+#endif
+
 typedef struct run_opts {
     const char *path;
     const char *invoke;   /* NULL: _start */
@@ -69,6 +81,7 @@ typedef struct run_opts {
     int nsockets;
     const char **nn_preload; /* --nn-preload NAME:GGML:AUTO:PATH (wasi_ephemeral_nn) */
     int nnn_preload;
+    aw_tier tier;         /* --tier; AW_TIER_AUTO by default */
 } run_opts;
 
 static int usage(FILE *out) {
@@ -91,6 +104,8 @@ static int usage(FILE *out) {
             "  --timeout MS             trap after MS milliseconds of wall-clock time\n"
             "  --max-memory-pages N     cap every memory at N pages of 64 KiB\n"
             "  --trap-unknown-imports   link functions the host lacks to ones that trap\n"
+            "  --tier auto|interp|compiled  how to run the code (default auto: the interpreter\n"
+            "                           at once, compiled code once compiled in the background)\n"
             "  --nn-preload NAME:GGML:AUTO:PATH.gguf  a model for wasi_ephemeral_nn (WasmEdge's syntax)\n");
     return out == stdout ? 0 : RUN_EXIT_USAGE;
 }
@@ -184,13 +199,17 @@ static bool take_value(run_opts *o, const char *name, const char *val) {
         o->timeout_ms = n;
     else if (!strcmp(name, "--max-memory-pages") && parse_count(val, &n) && n > 0 && n <= 65536)
         o->config.max_memory_pages = (uint32_t)n;
+    else if (!strcmp(name, "--tier") && !strcmp(val, "auto")) o->tier = AW_TIER_AUTO;
+    else if (!strcmp(name, "--tier") && !strcmp(val, "interp")) o->tier = AW_TIER_INTERP;
+    else if (!strcmp(name, "--tier") && !strcmp(val, "compiled")) o->tier = AW_TIER_COMPILED;
     else return false;
     return true;
 }
 
 static bool takes_value(const char *name) {
     static const char *const names[] = {"--invoke", "--dir", "--dir-ro", "--env", "--tcplisten",
-                                        "--fuel", "--timeout", "--max-memory-pages", "--nn-preload"};
+                                        "--fuel", "--timeout", "--max-memory-pages", "--nn-preload",
+                                        "--tier"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(name, names[i])) return true;
     return false;
@@ -492,7 +511,7 @@ static uint8_t *read_file(const char *path, size_t *len) {
 
 /* Loads the module, refusing files that are plainly not binary Wasm with a
  * message that says what they look like. */
-static aw_module *load(const char *path) {
+static aw_module *load(const char *path, aw_tier tier) {
     size_t len = 0;
     uint8_t *bytes = read_file(path, &len);
     if (!bytes) {
@@ -511,7 +530,8 @@ static aw_module *load(const char *path) {
     }
     aw_error err;
     error_init(&err);
-    aw_module *m = aw_module_load(bytes, len, &err);
+    aw_load_options lo = {.tier = tier};
+    aw_module *m = aw_module_load_ex(bytes, len, &lo, &err);
     free(bytes);
     if (!m) report_error(path, "cannot load", &err);
     return m;
@@ -634,6 +654,7 @@ static aw_wasi *make_wasi(const run_opts *o) {
 int cmd_run(int argc, char **argv) {
     run_opts o;
     memset(&o, 0, sizeof o);
+    o.tier = AW_TIER_AUTO;
     int status = RUN_EXIT_ERROR;
     switch (parse_opts(argc, argv, &o)) {
     case OPTS_HELP: status = usage(stdout); goto out;
@@ -642,7 +663,7 @@ int cmd_run(int argc, char **argv) {
     }
     aw_wasi *w = make_wasi(&o); /* first: a bad --dir is reported before any loading */
     if (!w) goto out;
-    aw_module *m = load(o.path);
+    aw_module *m = load(o.path, o.tier);
     aw_store *s = m ? aw_store_new(&o.config) : NULL;
     aw_linker *l = s ? aw_linker_new() : NULL;
     if (m && !s) fprintf(stderr, "anywhere run: cannot create a store\n");
@@ -657,6 +678,10 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "anywhere run: out of memory defining WASI\n");
     }
     fflush(stdout);
+    if (aw_compile_in_flight()) { /* --tier auto: not under LLVM's static destructors */
+        fflush(NULL);
+        _exit(status);
+    }
     if (!RUN_FREE_AT_EXIT) goto out; /* the process ends here */
     aw_linker_free(l);
     host_nn_preload_free(nn);

@@ -169,6 +169,7 @@ struct aw_module {
     void *compiled; /* compile.c's module-wide state, if any */
     void *image;    /* runtime.c's prepared instantiation image, if any */
     void *jit;      /* llvm_jit.c's compiled code (wasm_jit_module), or NULL: interpreted */
+    void *tierup;   /* tierup.c's state when loaded with AW_TIER_AUTO, or NULL */
 };
 
 /* decode.c: parse and validate everything but function bodies.

@@ -27,11 +27,14 @@
 #include "anywhere/compile.h"
 #include "wasm/llvm_jit.h"
 #include "wasm/simd.h"
+#include "wasm/tierup.h"
 
 typedef aw_module *(*load_ex_fn)(const uint8_t *, size_t, const aw_load_options *, aw_error *);
 typedef bool (*available_fn)(void);
 typedef void (*jit_free_fn)(aw_module *);
 typedef bool (*instance_init_fn)(aw_instance *, aw_error *);
+typedef bool (*compile_fn)(aw_module *, const aw_load_options *, aw_error *);
+typedef bool (*attach_fn)(aw_instance *, const wasm_jit_module *, aw_error *);
 
 /* Written once under `once`, read-only afterwards: the process-wide
  * handle of a library that is never unloaded. */
@@ -41,6 +44,8 @@ static struct {
     available_fn available;
     jit_free_fn jit_free;
     instance_init_fn instance_init;
+    compile_fn compile;     /* for tierup.c */
+    attach_fn attach;       /* for tierup.c */
     char error[320];
 } plugin;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -89,7 +94,10 @@ static void open_plugin(void) {
     plugin.available = (available_fn)dlsym(plugin.handle, "aw_compiled_tier_available");
     plugin.jit_free = (jit_free_fn)dlsym(plugin.handle, "wasm_jit_free");
     plugin.instance_init = (instance_init_fn)dlsym(plugin.handle, "wasm_jit_instance_init");
-    if (!plugin.load_ex || !plugin.available || !plugin.jit_free || !plugin.instance_init) {
+    plugin.compile = (compile_fn)dlsym(plugin.handle, "wasm_jit_compile");
+    plugin.attach = (attach_fn)dlsym(plugin.handle, "wasm_jit_instance_attach");
+    if (!plugin.load_ex || !plugin.available || !plugin.jit_free || !plugin.instance_init ||
+        !plugin.compile || !plugin.attach) {
         snprintf(plugin.error, sizeof plugin.error, "the compiled tier's plugin lacks its entry points");
         plugin.load_ex = NULL;
     }
@@ -103,6 +111,7 @@ static bool loaded(void) {
 aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_options *opts,
                              aw_error *err) {
     if (!opts || opts->tier == AW_TIER_INTERP) return aw_module_load(bytes, len, err);
+    if (opts->tier == AW_TIER_AUTO) return wasm_tierup_load(bytes, len, opts, err); /* no dlopen yet */
     if (!loaded()) {
         aw_error scratch;
         if (!err) err = &scratch;
@@ -115,7 +124,9 @@ aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_opt
 
 bool aw_compiled_tier_available(void) { return loaded() && plugin.available(); }
 
-aw_tier aw_module_tier(const aw_module *m) { return m->jit ? AW_TIER_COMPILED : AW_TIER_INTERP; }
+aw_tier aw_module_tier(const aw_module *m) {
+    return m->jit ? AW_TIER_COMPILED : m->tierup ? AW_TIER_AUTO : AW_TIER_INTERP;
+}
 
 /* Only a module the plugin compiled has m->jit, so the plugin is loaded. */
 void wasm_jit_free(aw_module *m) {
@@ -125,6 +136,21 @@ void wasm_jit_free(aw_module *m) {
 bool wasm_jit_instance_init(aw_instance *inst, aw_error *err) {
     if (!inst->module->jit) return true;
     return loaded() && plugin.instance_init(inst, err);
+}
+
+/* tierup.c's background compilation: the thread that calls this is the
+ * one that pays for loading the plugin. */
+bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) {
+    if (!loaded()) {
+        wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "%s", plugin.error);
+        return false;
+    }
+    return plugin.compile(m, opts, err);
+}
+
+/* Only with code wasm_jit_compile made, so the plugin is loaded. */
+bool wasm_jit_instance_attach(aw_instance *inst, const wasm_jit_module *jm, aw_error *err) {
+    return loaded() && plugin.attach(inst, jm, err);
 }
 
 #else
