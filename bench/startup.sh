@@ -5,40 +5,22 @@
 # hyperfine from this one shell (-N: no shell in between). The bar is
 # native + 0.5 ms.
 #
-# Also measured, where it links: "lean", the same `anywhere run` code
-# (src/cli/cmd_run.c + src/wasm + src/wasi) linked statically on its own,
-# without the libraries the rest of the binary loads at every start
-# (LLVM, OpenSSL, ...): what the run path itself costs.
+# STARTUP_BASELINE=PATH adds `PATH run hello.wasm` to the same hyperfine
+# run: another build of anywhere to compare with, e.g. one made with
+# `make DL_DIRECT=1 BUILD=build/direct` (mk/dl.mk), which links libcurl,
+# SQLite, hiredis and OpenSSL instead of loading them on first use.
+# STARTUP_RUNS: runs per command (default 500).
 set -u
 BUILD=${1:-build}
 RUNS=${STARTUP_RUNS:-500}
 dir="$BUILD/bench/startup"
 mkdir -p "$dir"
-command -v hyperfine >/dev/null || { echo "startup.sh: hyperfine is needed"; exit 1; }
+command -v hyperfine >/dev/null || { echo "startup.sh: hyperfine is needed (apt-get install hyperfine)"; exit 1; }
 clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$dir/hello.wasm" tests/wasi/hello.c || exit 1
 gcc -O2 -o "$dir/hello" tests/wasi/hello.c || exit 1
 
 set -- "$dir/hello" "$BUILD/anywhere run $dir/hello.wasm"
-rm -f "$dir/lean.log"
-printf 'int cmd_run(int argc, char **argv);\nint main(int argc, char **argv) { return cmd_run(argc - 1, argv + 1); }\n' \
-    >"$dir/lean_main.c"
-# The compiled tier's files again without LLVM (as `make LLVM=0` builds them).
-lean_objs=""
-for f in src/wasm/*.c src/wasi/*.c; do
-    o="$BUILD/obj/${f%.c}.o"
-    case "$f" in src/wasm/llvm_*)
-        o="$dir/$(basename "$f" .c).o"
-        cc -std=c17 -D_GNU_SOURCE -O2 -Iinclude -Isrc -c "$f" -o "$o" >>"$dir/lean.log" 2>&1 ;;
-    esac
-    lean_objs="$lean_objs $o"
-done
-# shellcheck disable=SC2086
-if cc -O2 -static -o "$dir/anywhere-lean" "$dir/lean_main.c" "$BUILD/obj/src/cli/cmd_run.o" $lean_objs \
-        -lm -lpthread >>"$dir/lean.log" 2>&1; then
-    set -- "$@" "$dir/anywhere-lean run $dir/hello.wasm"
-else
-    echo "(lean: the engine's objects do not link on their own here; see $dir/lean.log)"
-fi
+[ -n "${STARTUP_BASELINE:-}" ] && set -- "$@" "$STARTUP_BASELINE run $dir/hello.wasm"
 
 hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$dir/startup.json" "$@" >"$dir/hyperfine.log" 2>&1 ||
     { cat "$dir/hyperfine.log"; exit 1; }

@@ -39,5 +39,6 @@ $(BUILD)/tests/app/test_%: tests/app/test_%.c $(BUILD)/libanywhere.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL) $(LDLIBS)
 
-# src/host: outbound HTTP (libcurl), the key-value stores (SQLite, Redis).
-LDLIBS += -lcurl -lsqlite3 -lhiredis
+# src/host: outbound HTTP (libcurl), the key-value stores (SQLite, Redis):
+# loaded on first use, or linked with DL_DIRECT=1 (mk/dl.mk).
+DL_LIBS += -lcurl -lsqlite3 -lhiredis

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "anywhere/compile.h"
 #include "anywhere/linker.h"
 #include "app/exec.h"
 #include "app/files.h"
@@ -123,6 +124,16 @@ static void take_snapshot(app_prepared *p) {
     app_store_free(s, &call);
 }
 
+/* The tier components load in: the interpreter, unless ANYWHERE_TIER says
+ * auto or compiled (docs/tiering.md). Freeing the app waits for a
+ * background compilation, so the server ends cleanly under auto. */
+static aw_tier component_tier(void) {
+    const char *t = getenv("ANYWHERE_TIER");
+    if (t && !strcmp(t, "auto")) return AW_TIER_AUTO;
+    if (t && !strcmp(t, "compiled")) return AW_TIER_COMPILED;
+    return AW_TIER_INTERP;
+}
+
 bool app_prepare(app_prepared *p, const app *a, const app_component *c, const app_limits *lim, host *h,
                  const char *self_authority, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
@@ -142,7 +153,8 @@ bool app_prepare(app_prepared *p, const app *a, const app_component *c, const ap
         return false;
     }
     aw_error e;
-    p->module = aw_module_load(bytes, len, &e);
+    aw_load_options lo = {.tier = component_tier()};
+    p->module = aw_module_load_ex(bytes, len, &lo, &e);
     free(bytes);
     if (!p->module) {
         snprintf(err, errlen, "component '%s': %s: %s", c->id, c->path, e.message);

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 
+#include "app/dl_openssl.h"
 #include "app/oci.h"
 #include "app/oci_http.h"
 #include "app/oci_pack.h"
@@ -131,13 +131,13 @@ typedef struct reg {
 
 static void b64(const char *in, size_t n, char *out, size_t size) {
     if ((n + 2) / 3 * 4 + 1 > size) { out[0] = 0; return; }
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)in, (int)n);
+    aw_crypto.EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)in, (int)n);
 }
 
 static bool unb64(const char *in, char *out, size_t size) {
     size_t n = strlen(in);
     if (n % 4 || n / 4 * 3 + 1 > size) return false;
-    int k = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)n);
+    int k = aw_crypto.EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)n);
     if (k < 0) return false;
     while (n && in[n - 1] == '=') k--, n--;
     out[k] = 0;
@@ -198,6 +198,8 @@ static bool reg_open(reg *r, const char *refstr, const oci_opts *o, const char *
     r->o = o;
     r->actions = actions;
     r->http.ca_file = o->ca_file;
+    /* Digests and base64 (credentials) below use libcrypto's tables. */
+    if (!aw_crypto_load(err, errlen)) return false;
     if (!oci_ref_parse(refstr, &r->ref, err, errlen)) return false;
     if (o->insecure && !oci_host_is_loopback(r->ref.registry)) {
         snprintf(err, errlen, "--insecure (plain HTTP) is only allowed for a registry on loopback, not %s",

@@ -13,9 +13,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-
+#include "app/dl_openssl.h"
 #include "app/oci_http.h"
 
 typedef struct conn {
@@ -58,9 +56,9 @@ bool oci_url_split(const char *url, char *scheme, size_t ss, char *host, size_t 
 }
 
 static void tls_error(const char *what, char *err, size_t errlen) {
-    unsigned long e = ERR_get_error();
+    unsigned long e = aw_crypto.ERR_get_error();
     char buf[256] = "";
-    if (e) ERR_error_string_n(e, buf, sizeof buf);
+    if (e) aw_crypto.ERR_error_string_n(e, buf, sizeof buf);
     snprintf(err, errlen, "%s%s%s", what, buf[0] ? ": " : "", buf);
 }
 
@@ -68,34 +66,35 @@ static void tls_error(const char *what, char *err, size_t errlen) {
  * Debian's bundle path (the static build's compiled-in OPENSSLDIR may not
  * exist in a minimal image). */
 static bool tls_setup(conn *c, const oci_http_conf *cf, const char *host, char *err, size_t errlen) {
-    c->ctx = SSL_CTX_new(TLS_client_method());
+    if (!aw_ssl_load(err, errlen)) return false;
+    c->ctx = aw_ssl.SSL_CTX_new(aw_ssl.TLS_client_method());
     if (!c->ctx) return tls_error("TLS setup", err, errlen), false;
-    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-    SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+    aw_ssl.SSL_CTX_ctrl(c->ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, NULL); /* SSL_CTX_set_min_proto_version */
+    aw_ssl.SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
     const char *bundle = cf->ca_file ? cf->ca_file : getenv("SSL_CERT_FILE");
     if (bundle) {
-        if (SSL_CTX_load_verify_locations(c->ctx, bundle, NULL) != 1) {
+        if (aw_ssl.SSL_CTX_load_verify_locations(c->ctx, bundle, NULL) != 1) {
             char what[600];
             snprintf(what, sizeof what, "cannot load CA certificates from %s", bundle);
             return tls_error(what, err, errlen), false;
         }
     } else {
-        SSL_CTX_set_default_verify_paths(c->ctx);
+        aw_ssl.SSL_CTX_set_default_verify_paths(c->ctx);
         if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0)
-            SSL_CTX_load_verify_locations(c->ctx, "/etc/ssl/certs/ca-certificates.crt", NULL);
-        ERR_clear_error();
+            aw_ssl.SSL_CTX_load_verify_locations(c->ctx, "/etc/ssl/certs/ca-certificates.crt", NULL);
+        aw_crypto.ERR_clear_error();
     }
-    c->ssl = SSL_new(c->ctx);
+    c->ssl = aw_ssl.SSL_new(c->ctx);
     if (!c->ssl) return tls_error("TLS setup", err, errlen), false;
-    SSL_set_tlsext_host_name(c->ssl, host);
-    SSL_set1_host(c->ssl, host); /* checks the certificate names the host (or IP) */
-    SSL_set_fd(c->ssl, c->fd);
-    if (SSL_connect(c->ssl) != 1) {
-        long v = SSL_get_verify_result(c->ssl);
+    aw_ssl.SSL_ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)host); /* SSL_set_tlsext_host_name */
+    aw_ssl.SSL_set1_host(c->ssl, host); /* checks the certificate names the host (or IP) */
+    aw_ssl.SSL_set_fd(c->ssl, c->fd);
+    if (aw_ssl.SSL_connect(c->ssl) != 1) {
+        long v = aw_ssl.SSL_get_verify_result(c->ssl);
         char what[600];
         if (v != X509_V_OK)
             snprintf(what, sizeof what, "TLS to %s: certificate not trusted (%s); pass --ca-file or set SSL_CERT_FILE",
-                     host, X509_verify_cert_error_string(v));
+                     host, aw_crypto.X509_verify_cert_error_string(v));
         else
             snprintf(what, sizeof what, "TLS handshake with %s failed", host);
         return tls_error(what, err, errlen), false;
@@ -134,7 +133,7 @@ static bool send_all(conn *c, const void *p, size_t n) {
     while (n) {
         ssize_t k;
         if (c->ssl) {
-            int w = SSL_write(c->ssl, b, n > 1 << 30 ? 1 << 30 : (int)n);
+            int w = aw_ssl.SSL_write(c->ssl, b, n > 1 << 30 ? 1 << 30 : (int)n);
             k = w > 0 ? w : -1;
         } else {
             k = send(c->fd, b, n, MSG_NOSIGNAL);
@@ -148,9 +147,9 @@ static bool send_all(conn *c, const void *p, size_t n) {
 
 static ssize_t recv_some(conn *c, void *p, size_t n) {
     if (c->ssl) {
-        int r = SSL_read(c->ssl, p, n > 1 << 30 ? 1 << 30 : (int)n);
+        int r = aw_ssl.SSL_read(c->ssl, p, n > 1 << 30 ? 1 << 30 : (int)n);
         if (r > 0) return r;
-        int e = SSL_get_error(c->ssl, r);
+        int e = aw_ssl.SSL_get_error(c->ssl, r);
         return e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ? 0 : -1;
     }
     ssize_t k;
@@ -290,8 +289,8 @@ bool oci_http_do(const oci_http_conf *cf, const char *method, const char *url, c
     }
     ok = true;
 done:
-    if (c.ssl) { SSL_shutdown(c.ssl); SSL_free(c.ssl); }
-    if (c.ctx) SSL_CTX_free(c.ctx);
+    if (c.ssl) { aw_ssl.SSL_shutdown(c.ssl); aw_ssl.SSL_free(c.ssl); }
+    if (c.ctx) aw_ssl.SSL_CTX_free(c.ctx);
     if (c.fd >= 0) close(c.fd);
     return ok;
 }

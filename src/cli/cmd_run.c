@@ -53,6 +53,17 @@ extern char **environ;
 #define RUN_FREE_AT_EXIT 0
 #endif
 
+#if RUN_FREE_AT_EXIT
+/* Sanitizer builds: ASan's tracking of dynamic TLS (its __tls_get_addr
+ * interceptor) records a bogus block once compiled code has run and done
+ * I/O (libLLVM's TLS, it seems), and LeakSanitizer's exit-time tracer then
+ * crashes reading it ("Tracer caught signal 11"). With auto the default
+ * tier, any longer WASI program could hit it. The environment's
+ * ASAN_OPTIONS still win over this. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "intercept_tls_get_addr=0"; }
+#endif
+
 typedef struct run_opts {
     const char *path;
     const char *invoke;   /* NULL: _start */
@@ -70,8 +81,8 @@ typedef struct run_opts {
     int nsockets;
     const char **nn_preload; /* --nn-preload NAME:GGML:AUTO:PATH (wasi_ephemeral_nn) */
     int nnn_preload;
-    bool compiled;        /* --tier compiled: the LLVM tier, through the artifact cache */
-    bool no_cache;        /* --no-cache: compile every time, store nothing */
+    aw_tier tier;         /* --tier; AW_TIER_AUTO by default */
+    bool no_cache;        /* --no-cache: --tier compiled compiles every time, stores nothing */
 } run_opts;
 
 static int usage(FILE *out) {
@@ -94,9 +105,10 @@ static int usage(FILE *out) {
             "  --timeout MS             trap after MS milliseconds of wall-clock time\n"
             "  --max-memory-pages N     cap every memory at N pages of 64 KiB\n"
             "  --trap-unknown-imports   link functions the host lacks to ones that trap\n"
-            "  --tier interp|compiled   run in the interpreter, or compile with LLVM first (compiled\n"
-            "                           code is cached: see --no-cache and ANYWHERE_CACHE_DIR)\n"
-            "  --no-cache               do not read or write the cache of compiled code\n"
+            "  --tier auto|interp|compiled  how to run the code (default auto: the interpreter\n"
+            "                           at once, compiled code once compiled in the background;\n"
+            "                           compiled: compile first, the code cached, see ANYWHERE_CACHE_DIR)\n"
+            "  --no-cache               --tier compiled: neither read nor write the cache of compiled code\n"
             "  --nn-preload NAME:GGML:AUTO:PATH.gguf  a model for wasi_ephemeral_nn (WasmEdge's syntax)\n");
     return out == stdout ? 0 : RUN_EXIT_USAGE;
 }
@@ -190,8 +202,9 @@ static bool take_value(run_opts *o, const char *name, const char *val) {
         o->timeout_ms = n;
     else if (!strcmp(name, "--max-memory-pages") && parse_count(val, &n) && n > 0 && n <= 65536)
         o->config.max_memory_pages = (uint32_t)n;
-    else if (!strcmp(name, "--tier") && (!strcmp(val, "interp") || !strcmp(val, "compiled")))
-        o->compiled = !strcmp(val, "compiled");
+    else if (!strcmp(name, "--tier") && !strcmp(val, "auto")) o->tier = AW_TIER_AUTO;
+    else if (!strcmp(name, "--tier") && !strcmp(val, "interp")) o->tier = AW_TIER_INTERP;
+    else if (!strcmp(name, "--tier") && !strcmp(val, "compiled")) o->tier = AW_TIER_COMPILED;
     else return false;
     return true;
 }
@@ -532,9 +545,12 @@ static aw_module *load(const char *path, const run_opts *o) {
     }
     aw_error err;
     error_init(&err);
-    aw_load_options lo = {.tier = o->compiled ? AW_TIER_COMPILED : AW_TIER_INTERP};
-    aw_module *m = o->compiled && !o->no_cache ? aw_module_load_cached(bytes, len, &lo, NULL, &err)
-                                               : aw_module_load_ex(bytes, len, &lo, &err);
+    aw_load_options lo = {.tier = o->tier};
+    /* --tier compiled: through the artifact cache (the second run loads the
+     * code without LLVM) */
+    aw_module *m = o->tier == AW_TIER_COMPILED && !o->no_cache
+                       ? aw_module_load_cached(bytes, len, &lo, NULL, &err)
+                       : aw_module_load_ex(bytes, len, &lo, &err);
     free(bytes);
     if (!m) report_error(path, "cannot load", &err);
     return m;
@@ -657,6 +673,7 @@ static aw_wasi *make_wasi(const run_opts *o) {
 int cmd_run(int argc, char **argv) {
     run_opts o;
     memset(&o, 0, sizeof o);
+    o.tier = AW_TIER_AUTO;
     int status = RUN_EXIT_ERROR;
     switch (parse_opts(argc, argv, &o)) {
     case OPTS_HELP: status = usage(stdout); goto out;
@@ -680,6 +697,10 @@ int cmd_run(int argc, char **argv) {
         fprintf(stderr, "anywhere run: out of memory defining WASI\n");
     }
     fflush(stdout);
+    if (aw_compile_in_flight()) { /* --tier auto: not under LLVM's static destructors */
+        fflush(NULL);
+        _exit(status);
+    }
     if (!RUN_FREE_AT_EXIT) goto out; /* the process ends here */
     aw_linker_free(l);
     host_nn_preload_free(nn);

@@ -9,8 +9,7 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include <hiredis/hiredis.h>
-
+#include "host/dl_hiredis.h"
 #include "host/internal.h"
 
 typedef struct {
@@ -43,23 +42,23 @@ static bool parse_url(kv_redis *r, const char *url, char *err, size_t errlen) {
 }
 
 static bool connect_redis(kv_redis *r, char *err, size_t errlen) {
-    if (r->rc) redisFree(r->rc);
+    if (r->rc) aw_hiredis.redisFree(r->rc);
     struct timeval tv = {5, 0};
-    r->rc = redisConnectWithTimeout(r->host, r->port, tv);
+    r->rc = aw_hiredis.redisConnectWithTimeout(r->host, r->port, tv);
     if (!r->rc || r->rc->err) {
         snprintf(err, errlen, "redis %s:%d: %s", r->host, r->port, r->rc ? r->rc->errstr : "cannot connect");
-        if (r->rc) redisFree(r->rc);
+        if (r->rc) aw_hiredis.redisFree(r->rc);
         r->rc = NULL;
         return false;
     }
-    redisSetTimeout(r->rc, tv);
+    aw_hiredis.redisSetTimeout(r->rc, tv);
     redisReply *rep = NULL;
-    if (r->password[0]) rep = redisCommand(r->rc, "AUTH %s", r->password);
-    if (rep) freeReplyObject(rep);
+    if (r->password[0]) rep = aw_hiredis.redisCommand(r->rc, "AUTH %s", r->password);
+    if (rep) aw_hiredis.freeReplyObject(rep);
     if (r->db) {
-        rep = redisCommand(r->rc, "SELECT %d", r->db);
+        rep = aw_hiredis.redisCommand(r->rc, "SELECT %d", r->db);
         bool ok = rep && rep->type != REDIS_REPLY_ERROR;
-        if (rep) freeReplyObject(rep);
+        if (rep) aw_hiredis.freeReplyObject(rep);
         if (!ok) { snprintf(err, errlen, "redis: SELECT %d failed", r->db); return false; }
     }
     return true;
@@ -71,17 +70,17 @@ static redisReply *command(kv_redis *r, int argc, const char **argv, const size_
     redisReply *rep = NULL;
     for (int attempt = 0; attempt < 2 && !rep; attempt++) {
         if (!r->rc && !connect_redis(r, err, errlen)) break;
-        rep = redisCommandArgv(r->rc, argc, argv, lens);
+        rep = aw_hiredis.redisCommandArgv(r->rc, argc, argv, lens);
         if (!rep) {
             snprintf(err, errlen, "redis %s:%d: %s", r->host, r->port, r->rc->errstr);
-            redisFree(r->rc);
+            aw_hiredis.redisFree(r->rc);
             r->rc = NULL;
         }
     }
     pthread_mutex_unlock(&r->mu);
     if (rep && rep->type == REDIS_REPLY_ERROR) {
         snprintf(err, errlen, "redis: %s", rep->str);
-        freeReplyObject(rep);
+        aw_hiredis.freeReplyObject(rep);
         return NULL;
     }
     return rep;
@@ -99,7 +98,7 @@ static int kv_get(host_kv_backend *b, const char *store, const void *key, size_t
     else if (rep->type != REDIS_REPLY_STRING) r = HOST_ERR_RUNTIME, snprintf(err, errlen, "redis: GET gave a non-string");
     else if (!(*val = malloc(rep->len ? rep->len : 1))) r = HOST_ERR_RUNTIME, snprintf(err, errlen, "out of memory");
     else memcpy(*val, rep->str, rep->len), *vlen = rep->len;
-    freeReplyObject(rep);
+    aw_hiredis.freeReplyObject(rep);
     return r;
 }
 
@@ -107,7 +106,7 @@ static int simple(kv_redis *r, int argc, const char **argv, const size_t *lens, 
     redisReply *rep = command(r, argc, argv, lens, err, errlen);
     if (!rep) return HOST_ERR_RUNTIME;
     if (out) *out = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0;
-    freeReplyObject(rep);
+    aw_hiredis.freeReplyObject(rep);
     return 0;
 }
 
@@ -151,7 +150,7 @@ static int kv_keys(host_kv_backend *b, const char *store, char **out, size_t *le
         *p++ = 0;
         ++*count;
     }
-    freeReplyObject(rep);
+    aw_hiredis.freeReplyObject(rep);
     if (!buf) { snprintf(err, errlen, "out of memory"); return HOST_ERR_RUNTIME; }
     *out = buf, *len = n;
     return 0;
@@ -159,12 +158,13 @@ static int kv_keys(host_kv_backend *b, const char *store, char **out, size_t *le
 
 static void kv_free(host_kv_backend *b) {
     kv_redis *r = (kv_redis *)b;
-    if (r->rc) redisFree(r->rc);
+    if (r->rc) aw_hiredis.redisFree(r->rc);
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
 
 host_kv_backend *host_kv_redis_open(const char *url, char *err, size_t errlen) {
+    if (!aw_hiredis_load(err, errlen)) return NULL;
     kv_redis *r = calloc(1, sizeof *r);
     if (!r) { snprintf(err, errlen, "out of memory"); return NULL; }
     if (!url || !parse_url(r, url, err, errlen)) {

@@ -10,8 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
+#include "host/dl_sqlite.h"
 #include "host/internal.h"
 
 typedef struct {
@@ -20,16 +19,16 @@ typedef struct {
 } kv_sqlite;
 
 static int db_error(kv_sqlite *s, char *err, size_t errlen) {
-    snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(s->db));
+    snprintf(err, errlen, "sqlite: %s", aw_sqlite.errmsg(s->db));
     return HOST_ERR_RUNTIME;
 }
 
 /* Prepares SQL with store and key bound as ?1 and ?2. */
 static sqlite3_stmt *prepare(kv_sqlite *s, const char *sql, const char *store, const void *key, size_t klen) {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
-    sqlite3_bind_text(st, 1, store, -1, SQLITE_STATIC);
-    if (key) sqlite3_bind_blob(st, 2, klen ? key : "", (int)klen, SQLITE_STATIC);
+    if (aw_sqlite.prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
+    aw_sqlite.bind_text(st, 1, store, -1, SQLITE_STATIC);
+    if (key) aw_sqlite.bind_blob(st, 2, klen ? key : "", (int)klen, SQLITE_STATIC);
     return st;
 }
 
@@ -38,10 +37,10 @@ static int kv_get(host_kv_backend *b, const char *store, const void *key, size_t
     kv_sqlite *s = (kv_sqlite *)b;
     sqlite3_stmt *st = prepare(s, "SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2", store, key, klen);
     if (!st) return db_error(s, err, errlen);
-    int rc = sqlite3_step(st), r = 0;
+    int rc = aw_sqlite.step(st), r = 0;
     if (rc == SQLITE_ROW) {
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        const void *p = sqlite3_column_blob(st, 0);
+        size_t n = (size_t)aw_sqlite.column_bytes(st, 0);
+        const void *p = aw_sqlite.column_blob(st, 0);
         *val = malloc(n ? n : 1);
         if (*val && n) memcpy(*val, p, n);
         *vlen = n;
@@ -51,15 +50,15 @@ static int kv_get(host_kv_backend *b, const char *store, const void *key, size_t
     } else {
         r = db_error(s, err, errlen);
     }
-    sqlite3_finalize(st);
+    aw_sqlite.finalize(st);
     return r;
 }
 
 static int exec_stmt(kv_sqlite *s, sqlite3_stmt *st, char *err, size_t errlen) {
     if (!st) return db_error(s, err, errlen);
-    int rc = sqlite3_step(st);
+    int rc = aw_sqlite.step(st);
     int r = rc == SQLITE_DONE ? 0 : db_error(s, err, errlen);
-    sqlite3_finalize(st);
+    aw_sqlite.finalize(st);
     return r;
 }
 
@@ -68,7 +67,7 @@ static int kv_set(host_kv_backend *b, const char *store, const void *key, size_t
     kv_sqlite *s = (kv_sqlite *)b;
     sqlite3_stmt *st = prepare(s, "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3) "
                                "ON CONFLICT (store, key) DO UPDATE SET value = excluded.value", store, key, klen);
-    if (st) sqlite3_bind_blob(st, 3, vlen ? val : "", (int)vlen, SQLITE_STATIC);
+    if (st) aw_sqlite.bind_blob(st, 3, vlen ? val : "", (int)vlen, SQLITE_STATIC);
     return exec_stmt(s, st, err, errlen);
 }
 
@@ -81,9 +80,9 @@ static int kv_exists(host_kv_backend *b, const char *store, const void *key, siz
     kv_sqlite *s = (kv_sqlite *)b;
     sqlite3_stmt *st = prepare(s, "SELECT 1 FROM spin_key_value WHERE store = ?1 AND key = ?2", store, key, klen);
     if (!st) return db_error(s, err, errlen);
-    int rc = sqlite3_step(st);
+    int rc = aw_sqlite.step(st);
     int r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : db_error(s, err, errlen);
-    sqlite3_finalize(st);
+    aw_sqlite.finalize(st);
     return r;
 }
 
@@ -95,9 +94,9 @@ static int kv_keys(host_kv_backend *b, const char *store, char **out, size_t *le
     char *buf = malloc(cap);
     int rc, r = 0;
     *count = 0;
-    while (buf && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        size_t kl = (size_t)sqlite3_column_bytes(st, 0);
-        const void *kp = sqlite3_column_blob(st, 0);
+    while (buf && (rc = aw_sqlite.step(st)) == SQLITE_ROW) {
+        size_t kl = (size_t)aw_sqlite.column_bytes(st, 0);
+        const void *kp = aw_sqlite.column_blob(st, 0);
         if (n + kl + 1 > cap) {
             char *g = realloc(buf, cap = (n + kl + 1) * 2);
             if (!g) { free(buf); buf = NULL; break; }
@@ -110,14 +109,14 @@ static int kv_keys(host_kv_backend *b, const char *store, char **out, size_t *le
     }
     if (!buf) r = HOST_ERR_RUNTIME, snprintf(err, errlen, "out of memory");
     else if (rc != SQLITE_DONE) r = db_error(s, err, errlen), free(buf), buf = NULL;
-    sqlite3_finalize(st);
+    aw_sqlite.finalize(st);
     *out = buf, *len = n;
     return r;
 }
 
 static void kv_free(host_kv_backend *b) {
     kv_sqlite *s = (kv_sqlite *)b;
-    sqlite3_close(s->db);
+    aw_sqlite.close(s->db);
     free(s);
 }
 
@@ -134,23 +133,24 @@ static void make_parent(const char *path) {
 }
 
 host_kv_backend *host_kv_sqlite_open(const char *path, char *err, size_t errlen) {
+    if (!aw_sqlite_load(err, errlen)) return NULL;
     kv_sqlite *s = calloc(1, sizeof *s);
     if (!s || !path) { free(s); snprintf(err, errlen, path ? "out of memory" : "no path for the SQLite store"); return NULL; }
     make_parent(path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-        sqlite3_close(s->db);
+    if (aw_sqlite.open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, s->db ? aw_sqlite.errmsg(s->db) : "cannot open");
+        aw_sqlite.close(s->db);
         free(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, 5000);
+    aw_sqlite.busy_timeout(s->db, 5000);
     char *e = NULL;
-    if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+    if (aw_sqlite.exec(s->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                      "CREATE TABLE IF NOT EXISTS spin_key_value (store TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,"
                      " PRIMARY KEY (store, key))", NULL, NULL, &e) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, e ? e : "cannot create the table");
-        sqlite3_free(e);
-        sqlite3_close(s->db);
+        aw_sqlite.free(e);
+        aw_sqlite.close(s->db);
         free(s);
         return NULL;
     }

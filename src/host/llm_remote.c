@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
-
+#include "host/dl_curl.h"
 #include "host/internal.h"
 
 typedef struct {
@@ -45,36 +44,37 @@ static cJSON *post(const host_llm_config *c, const char *path, cJSON *body, long
     /* "http://h/v1" + "/v1/completions": do not repeat the /v1 */
     if (bl >= 3 && !strncmp(base + bl - 3, "/v1", 3) && !strncmp(path, "/v1/", 4)) path += 3;
     snprintf(url, sizeof url, "%.*s%s", (int)bl, base, path);
+    if (!aw_curl_load(err, errlen)) return NULL;
     char *text = cJSON_PrintUnformatted(body);
-    CURL *h = curl_easy_init();
-    struct curl_slist *hl = curl_slist_append(NULL, "content-type: application/json");
+    CURL *h = aw_curl.easy_init();
+    struct curl_slist *hl = aw_curl.slist_append(NULL, "content-type: application/json");
     char auth[600];
     if (c->auth_token) {
         snprintf(auth, sizeof auth, "authorization: bearer %s", c->auth_token);
-        hl = curl_slist_append(hl, auth);
+        hl = aw_curl.slist_append(hl, auth);
     }
     buf b = {0};
     cJSON *reply = NULL;
     if (!text || !h) { snprintf(err, errlen, "out of memory"); goto done; }
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 300000L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, text);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    CURLcode rc = curl_easy_perform(h);
+    aw_curl.easy_setopt(h, CURLOPT_URL, url);
+    aw_curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    aw_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    aw_curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 300000L);
+    aw_curl.easy_setopt(h, CURLOPT_POSTFIELDS, text);
+    aw_curl.easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    aw_curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    aw_curl.easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    CURLcode rc = aw_curl.easy_perform(h);
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK) { snprintf(err, errlen, "%s: %s", url, curl_easy_strerror(rc)); goto done; }
+    aw_curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (rc != CURLE_OK) { snprintf(err, errlen, "%s: %s", url, aw_curl.easy_strerror(rc)); goto done; }
     if (status != 200) { snprintf(err, errlen, "%s: HTTP %ld: %.300s", url, status, b.s ? b.s : ""); goto done; }
     if (!(reply = cJSON_Parse(b.s ? b.s : ""))) snprintf(err, errlen, "%s: the reply is not JSON", url);
 done:
     free(b.s);
     free(text);
-    curl_slist_free_all(hl);
-    if (h) curl_easy_cleanup(h);
+    aw_curl.slist_free_all(hl);
+    if (h) aw_curl.easy_cleanup(h);
     return reply;
 }
 

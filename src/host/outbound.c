@@ -20,11 +20,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
+#include "host/dl_curl.h"
 #include "host/internal.h"
 
 struct host_outbound {
+    pthread_mutex_t share_mu; /* guards making the share, on the first request */
+    bool pooling, share_tried;
     CURLSH *share;
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
     sem_t slots;        /* concurrency cap */
@@ -45,23 +46,37 @@ static void unlock_fn(CURL *h, curl_lock_data d, void *ud) {
 host_outbound *host_outbound_new(const host_config *cfg) {
     host_outbound *o = calloc(1, sizeof *o);
     if (!o) return NULL;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&o->locks[i], NULL);
+    pthread_mutex_init(&o->share_mu, NULL);
+    o->pooling = cfg->connection_pooling;
     o->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
     o->max_bytes = cfg->max_response_bytes ? cfg->max_response_bytes : 16u << 20;
     if ((o->capped = cfg->max_concurrent > 0)) sem_init(&o->slots, 0, (unsigned)cfg->max_concurrent);
-    if (cfg->connection_pooling && (o->share = curl_share_init())) {
-        curl_share_setopt(o->share, CURLSHOPT_LOCKFUNC, lock_fn);
-        curl_share_setopt(o->share, CURLSHOPT_UNLOCKFUNC, unlock_fn);
-        curl_share_setopt(o->share, CURLSHOPT_USERDATA, o);
-        curl_share_setopt(o->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-        curl_share_setopt(o->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    }
     return o;
 }
 
+/* libcurl is loaded by the first request (dl_curl.h), not with the host:
+ * an app that sends none never loads it. The share comes with it. */
+static bool outbound_ready(host_outbound *o, char *err, size_t errlen) {
+    if (!aw_curl_load(err, errlen)) return false;
+    pthread_mutex_lock(&o->share_mu);
+    if (o->pooling && !o->share_tried) {
+        o->share_tried = true;
+        if ((o->share = aw_curl.share_init())) {
+            aw_curl.share_setopt(o->share, CURLSHOPT_LOCKFUNC, lock_fn);
+            aw_curl.share_setopt(o->share, CURLSHOPT_UNLOCKFUNC, unlock_fn);
+            aw_curl.share_setopt(o->share, CURLSHOPT_USERDATA, o);
+            aw_curl.share_setopt(o->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+            aw_curl.share_setopt(o->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+        }
+    }
+    pthread_mutex_unlock(&o->share_mu);
+    return true;
+}
+
 void host_outbound_free(host_outbound *o) {
-    if (o->share) curl_share_cleanup(o->share);
+    if (o->share) aw_curl.share_cleanup(o->share);
+    pthread_mutex_destroy(&o->share_mu);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&o->locks[i]);
     if (o->capped) sem_destroy(&o->slots);
     free(o);
@@ -116,14 +131,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud) {
 int host_http_send(host_outbound *o, const char *method, const char *url, const char *headers, const void *body,
                    size_t body_len, host_http_response *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
-    CURL *c = curl_easy_init();
+    if (!outbound_ready(o, err, errlen)) return HOST_ERR_RUNTIME;
+    CURL *c = aw_curl.easy_init();
     if (!c) { snprintf(err, errlen, "out of memory"); return HOST_ERR_RUNTIME; }
     struct curl_slist *hl = NULL;
     for (const char *p = headers; p && *p;) {
         size_t n = strcspn(p, "\r\n");
         if (n) {
             char *line = strndup(p, n);
-            struct curl_slist *g = line ? curl_slist_append(hl, line) : NULL;
+            struct curl_slist *g = line ? aw_curl.slist_append(hl, line) : NULL;
             free(line);
             if (g) hl = g;
         }
@@ -131,49 +147,49 @@ int host_http_send(host_outbound *o, const char *method, const char *url, const 
         while (*p == '\r' || *p == '\n') p++;
     }
     sink s = {out, o->max_bytes, false};
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->timeout_ms < 10000 ? o->timeout_ms : 10000L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (!strcasecmp(method, "HEAD")) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    aw_curl.easy_setopt(c, CURLOPT_URL, url);
+    aw_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    aw_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    aw_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    aw_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    aw_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->timeout_ms < 10000 ? o->timeout_ms : 10000L);
+    aw_curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (!strcasecmp(method, "HEAD")) aw_curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
     if (body_len || !strcasecmp(method, "POST") || !strcasecmp(method, "PUT") || !strcasecmp(method, "PATCH")) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_len ? body : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+        aw_curl.easy_setopt(c, CURLOPT_POSTFIELDS, body_len ? body : "");
+        aw_curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     }
-    hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "anywhere/0.1");
-    if (o->share) curl_easy_setopt(c, CURLOPT_SHARE, o->share);
+    hl = aw_curl.slist_append(hl, "Expect:"); /* no 100-continue round trip */
+    aw_curl.easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    aw_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    aw_curl.easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    aw_curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    aw_curl.easy_setopt(c, CURLOPT_HEADERDATA, &s);
+    aw_curl.easy_setopt(c, CURLOPT_USERAGENT, "anywhere/0.1");
+    if (o->share) aw_curl.easy_setopt(c, CURLOPT_SHARE, o->share);
     if (o->capped) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += o->timeout_ms / 1000 + 1;
         while (sem_timedwait(&o->slots, &ts) != 0) {
             if (errno == ETIMEDOUT) {
-                curl_slist_free_all(hl);
-                curl_easy_cleanup(c);
+                aw_curl.slist_free_all(hl);
+                aw_curl.easy_cleanup(c);
                 snprintf(err, errlen, "too many outbound requests in flight ([outbound_http] max_concurrent_requests)");
                 return HOST_ERR_RUNTIME;
             }
         }
     }
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = aw_curl.easy_perform(c);
     if (o->capped) sem_post(&o->slots);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    aw_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     out->status = (int)status;
-    curl_slist_free_all(hl);
-    curl_easy_cleanup(c);
+    aw_curl.slist_free_all(hl);
+    aw_curl.easy_cleanup(c);
     if (rc != CURLE_OK) {
         if (s.too_big) snprintf(err, errlen, "%s: response body larger than %zu bytes", url, o->max_bytes);
-        else snprintf(err, errlen, "%s: %s", url, curl_easy_strerror(rc));
+        else snprintf(err, errlen, "%s: %s", url, aw_curl.easy_strerror(rc));
         host_http_response_free(out);
         return HOST_ERR_RUNTIME;
     }
@@ -192,22 +208,25 @@ void host_http_response_free(host_http_response *r) {
  * (a relative "self" URL becomes one on the app's own address). */
 static int check_url(host_call *k, const char *url, char **send_url) {
     const char *self = k->g->self_authority;
-    bool relative = url[0] == '/';
-    CURLU *u = curl_url();
-    char *scheme = NULL, *hostname = NULL, *port = NULL;
     int r = 0;
-    if (relative) {
+    if (url[0] == '/') {
         if (!host_allow_match(k->allow, k->nallow, self, "http", "self", 0) || !self) {
             r = host_fail(k, HOST_ERR_DENIED, "relative URL '%.200s' needs \"http://self\" in allowed_outbound_hosts", url);
         } else if (asprintf(send_url, "http://%s%s", self, url) < 0) {
             r = host_fail(k, HOST_ERR_RUNTIME, "out of memory");
         }
-        curl_url_cleanup(u);
         return r;
     }
-    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK || curl_url_get(u, CURLUPART_HOST, &hostname, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+    char e[512];
+    if (!aw_curl_load(e, sizeof e)) {
+        host_log(k->h, "component '%s': %s", k->g->component, e);
+        return host_fail(k, HOST_ERR_RUNTIME, "%s", e);
+    }
+    CURLU *u = aw_curl.url();
+    char *scheme = NULL, *hostname = NULL, *port = NULL;
+    if (!u || aw_curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        aw_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK || aw_curl.url_get(u, CURLUPART_HOST, &hostname, 0) != CURLUE_OK ||
+        aw_curl.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
         r = host_fail(k, HOST_ERR_INVALID, "'%.200s' is not a valid absolute URL", url);
     } else if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) {
         r = host_fail(k, HOST_ERR_INVALID, "'%.200s': only http and https are supported", url);
@@ -217,8 +236,8 @@ static int check_url(host_call *k, const char *url, char **send_url) {
     } else if (!(*send_url = strdup(url))) {
         r = host_fail(k, HOST_ERR_RUNTIME, "out of memory");
     }
-    curl_free(scheme), curl_free(hostname), curl_free(port);
-    curl_url_cleanup(u);
+    aw_curl.free(scheme), aw_curl.free(hostname), aw_curl.free(port);
+    aw_curl.url_cleanup(u);
     return r;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm/arena.h"
 #include "wasm/interp.h"
 #include "wasm/opcodes.h"
 #include "wasm/reader.h"
@@ -118,7 +119,7 @@ typedef struct ctl {
 
 /* Buffers reused for every function of a module while it loads. */
 typedef struct scratch {
-    wasm_code *code;
+    wasm_code *code; /* the function's code, written straight into the arena */
     uint32_t ncode, capcode;
     uint32_t *relocs;
     uint32_t nrelocs, caprelocs;
@@ -132,6 +133,10 @@ typedef struct scratch {
     aw_valtype *ltype;
     uint8_t *lstate; /* L_*: is the local written before it is read? */
     uint32_t caplocals;
+    uint32_t *tmp;   /* br_table's depths and stub words */
+    uint32_t captmp;
+    ent dummy_ent;   /* written to when out of memory (see push, push_ctl) */
+    ctl dummy_ctl;
 } scratch;
 
 /* Declared locals start at zero, but most are written before they are
@@ -140,16 +145,25 @@ typedef struct scratch {
  * that comes, in the text, before any read happens before every read. */
 enum { L_UNSEEN, L_WRITTEN, L_READ };
 
+/* One per loading thread: its buffers, and the arena that keeps the code
+ * it translated for as long as the module lives. */
+typedef struct worker {
+    scratch sc;
+    wasm_arena arena;
+} worker;
+
 typedef struct wasm_compiled {
     wasm_fn *fns; /* one per defined function; aw_funcdef.code points here */
     uint32_t nfns;
-    scratch sc;
+    worker *workers;
+    uint32_t nworkers;
 } wasm_compiled;
 
 typedef struct cc {
     aw_module *m;
     wasm_compiled *mc;
     scratch *sc;
+    wasm_arena *arena; /* where the code goes */
     const void *const *H;
     const wasm_functype *ft;
     wasm_reader r;
@@ -180,9 +194,26 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t size) {
 
 /* ---- emission ------------------------------------------------------------- */
 
+/* Code is written into the arena's free space, and taken (committed) once
+ * the function is done. Room for `need` words: when the free space runs
+ * out, what is written so far moves to a new chunk (positions are word
+ * indices until then, so nothing else changes). */
+static bool code_room(cc *c, uint32_t need) {
+    scratch *s = c->sc;
+    if (need <= s->capcode) return true;
+    size_t avail;
+    wasm_code *q = wasm_arena_open(c->arena, (size_t)need * 2 * sizeof(wasm_code), 16, &avail);
+    if (!q) return false;
+    if (s->ncode) memmove(q, s->code, (size_t)s->ncode * sizeof(wasm_code));
+    s->code = q;
+    avail /= sizeof(wasm_code);
+    s->capcode = avail > UINT32_MAX ? UINT32_MAX : (uint32_t)avail;
+    return true;
+}
+
 static __attribute__((noinline)) void word_slow(cc *c, wasm_code w) {
     scratch *s = c->sc;
-    if (!grow((void **)&s->code, &s->capcode, s->ncode + 1, sizeof(wasm_code))) {
+    if (!code_room(c, s->ncode + 1)) {
         c->oom = true;
         return;
     }
@@ -291,12 +322,12 @@ static uint32_t top_home(cc *c) {
 
 static inline ent *push(cc *c, uint8_t kind, aw_valtype t) {
     /* Out of memory: a scratch entry to write to; c->oom aborts the
-     * translation right after this instruction. Its contents never matter. */
-    static ent dummy;
+     * translation right after this instruction. Its contents never matter;
+     * it is the scratch's own, as loading threads translate at once. */
     scratch *s = c->sc;
     if (c->n >= s->capst && !grow((void **)&s->st, &s->capst, c->n + 1, sizeof(ent))) {
         c->oom = true;
-        return memset(&dummy, 0, sizeof dummy);
+        return memset(&s->dummy_ent, 0, sizeof s->dummy_ent);
     }
     uint32_t home = top_home(c);
     ent *e = st(c, c->n++);
@@ -575,11 +606,10 @@ static bool read_blocktype(cc *c, uint32_t *np, const aw_valtype **p, uint32_t *
 
 static ctl *push_ctl(cc *c, uint8_t kind, uint32_t np, const aw_valtype *p, uint32_t nr,
                      const aw_valtype *rs) {
-    static ctl dummy;
     scratch *s = c->sc;
     if (c->nc >= s->capcs && !grow((void **)&s->cs, &s->capcs, c->nc + 1, sizeof(ctl))) {
         c->oom = true;
-        return memset(&dummy, 0, sizeof dummy);
+        return memset(&s->dummy_ctl, 0, sizeof s->dummy_ctl);
     }
     ctl *t = &s->cs[c->nc++];
     uint32_t h = c->n - np;
@@ -878,9 +908,15 @@ static bool do_call(cc *c, uint32_t fidx, const wasm_functype *ft, int iop, cons
 static bool do_br_table(cc *c) {
     uint32_t n;
     if (!wasm_read_u32(&c->r, &n)) return false;
-    uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
-    uint32_t *words = malloc(((size_t)n + 1) * sizeof *words);
-    bool ok = depths && words;
+    /* Each label takes a byte at least (and the body was validated). */
+    if ((uint64_t)n + 1 > wasm_reader_left(&c->r) || n >= UINT32_MAX / 4) return false;
+    scratch *s = c->sc;
+    if (!grow((void **)&s->tmp, &s->captmp, 2 * (n + 1), sizeof *s->tmp)) {
+        c->oom = true;
+        return false;
+    }
+    uint32_t *depths = s->tmp, *words = s->tmp + n + 1;
+    bool ok = true;
     for (uint32_t i = 0; ok && i <= n; i++) ok = wasm_read_u32(&c->r, &depths[i]) && depths[i] < c->nc;
     if (!ok) goto done;
     ent idx = pop(c);
@@ -913,8 +949,6 @@ static bool do_br_table(cc *c) {
                 c->sc->code[words[j]].u = stub;
     }
 done:
-    free(depths);
-    free(words);
     return ok;
 }
 
@@ -1441,27 +1475,12 @@ static bool translate(cc *c) {
 
 /* ---- module-level --------------------------------------------------------- */
 
-static wasm_compiled *module_state(aw_module *m) {
-    if (m->compiled) return m->compiled;
-    wasm_compiled *mc = calloc(1, sizeof *mc);
-    uint32_t ndefs = m->nfuncs - m->nfunc_imports;
-    if (!mc) return NULL;
-    mc->nfns = ndefs;
-    mc->fns = calloc(ndefs ? ndefs : 1, sizeof *mc->fns);
-    if (!mc->fns) {
-        free(mc);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < ndefs; i++) {
-        mc->fns[i].func_index = m->nfunc_imports + i;
-        m->funcs[i].code = &mc->fns[i];
-    }
-    m->compiled = mc;
-    return mc;
-}
+/* Translated code is about five to six times the size of its bytecode
+ * (8-byte words); the arena's first chunk is sized from that, so that a
+ * load mostly fills one chunk. */
+#define CODE_PER_BYTE 6
 
 static void scratch_free(scratch *s) {
-    free(s->code);
     free(s->relocs);
     free(s->traps);
     free(s->st);
@@ -1469,23 +1488,98 @@ static void scratch_free(scratch *s) {
     free(s->lslot);
     free(s->ltype);
     free(s->lstate);
+    free(s->tmp);
     memset(s, 0, sizeof *s);
 }
 
-bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
-    wasm_compiled *mc = module_state(m);
-    const wasm_funcdef *fd = &m->funcs[defidx];
-    uint32_t func_index = m->nfunc_imports + defidx;
-    if (!mc) {
-        wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
+bool wasm_compile_begin(aw_module *m, uint32_t nworkers, aw_error *err) {
+    uint32_t ndefs = m->nfuncs - m->nfunc_imports;
+    wasm_compiled *mc = calloc(1, sizeof *mc);
+    if (mc) mc->fns = calloc(ndefs ? ndefs : 1, sizeof *mc->fns);
+    if (mc && mc->fns) mc->workers = calloc(nworkers ? nworkers : 1, sizeof *mc->workers);
+    if (!mc || !mc->fns || !mc->workers) {
+        if (mc) free(mc->fns);
+        free(mc);
+        wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "out of memory loading a module");
         return false;
     }
-    scratch *sc = &mc->sc;
-    cc c = {.m = m, .mc = mc, .sc = sc, .H = wasm_interp_handlers()};
+    mc->nfns = ndefs;
+    mc->nworkers = nworkers ? nworkers : 1;
+    uint64_t body_bytes = 0;
+    for (uint32_t i = 0; i < ndefs; i++) {
+        mc->fns[i].func_index = m->nfunc_imports + i;
+        m->funcs[i].code = &mc->fns[i];
+        body_bytes += (uint64_t)(m->funcs[i].body_end - m->funcs[i].body);
+    }
+    for (uint32_t w = 0; w < mc->nworkers; w++)
+        wasm_arena_init(&mc->workers[w].arena, (size_t)(body_bytes * CODE_PER_BYTE / mc->nworkers));
+    m->compiled = mc;
+    return true;
+}
+
+void wasm_compile_end(aw_module *m) {
+    wasm_compiled *mc = m->compiled;
+    for (uint32_t w = 0; mc && w < mc->nworkers; w++) {
+        scratch_free(&mc->workers[w].sc);
+        wasm_arena_trim(&mc->workers[w].arena);
+    }
+}
+
+/* Words before the body, left free for ENTER, its fuel and a prologue of
+ * up to two runs (longer ones move the body). */
+#define CODE_GAP 8u
+
+/* Puts ENTER (charging `fuel`) and the prologue `pro` before the body,
+ * resolves branch targets and trap sites to their final places, and takes
+ * the code from the arena. The body starts at CODE_GAP, or later by
+ * `shift` when the prologue does not fit in front of it; the function
+ * starts at `start`, so that position p of the body ends up at p + shift - start. */
+static bool place(cc *c, wasm_fn *fn, uint32_t fuel, const wasm_code *pro, uint32_t npro) {
+    scratch *sc = c->sc;
+    uint32_t shift = npro + 2 > CODE_GAP ? npro + 2 - CODE_GAP : 0;
+    if (shift) {
+        if (!code_room(c, sc->ncode + shift)) return false;
+        memmove(sc->code + CODE_GAP + shift, sc->code + CODE_GAP,
+                (size_t)(sc->ncode - CODE_GAP) * sizeof(wasm_code));
+        sc->ncode += shift;
+    }
+    wasm_code *code = sc->code;
+    uint32_t start = CODE_GAP + shift - 2 - npro;
+    code[start] = (wasm_code){.h = c->H[IOP_ENTER]};
+    code[start + 1] = (wasm_code){.u = fuel};
+    memcpy(code + start + 2, pro, npro * sizeof(wasm_code));
+    for (uint32_t i = 0; i < sc->nrelocs; i++) {
+        wasm_code *w = &code[sc->relocs[i] + shift];
+        w->target = code + w->u + shift;
+    }
+    wasm_arena_commit(c->arena, code, (size_t)sc->ncode * sizeof(wasm_code));
+    wasm_trapsite *traps = wasm_arena_alloc(c->arena, sc->ntraps * sizeof(wasm_trapsite), 8);
+    if (!traps) return false;
+    traps[0] = (wasm_trapsite){0, sc->traps[0].offset}; /* ENTER's */
+    for (uint32_t i = 1; i < sc->ntraps; i++) {
+        wasm_trapsite t = sc->traps[i];
+        t.pc += shift - start;
+        traps[i] = t;
+    }
+    fn->code = code + start;
+    fn->traps = traps;
+    fn->ncode = sc->ncode - start;
+    fn->ntraps = sc->ntraps;
+    return true;
+}
+
+bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err) {
+    wasm_compiled *mc = m->compiled;
+    const wasm_funcdef *fd = &m->funcs[defidx];
+    uint32_t func_index = m->nfunc_imports + defidx;
+    worker *wk = &mc->workers[wi];
+    scratch *sc = &wk->sc;
+    cc c = {.m = m, .mc = mc, .sc = sc, .arena = &wk->arena, .H = wasm_interp_handlers()};
     const wasm_functype *ft = &m->types[fd->type];
     c.ft = ft;
     c.nlocals = ft->nparams + fd->nlocals;
     sc->ncode = sc->nrelocs = sc->ntraps = 0;
+    sc->code = NULL, sc->capcode = 0; /* the last function's code is taken */
     uint32_t oldcap = sc->caplocals;
     if (!grow((void **)&sc->lslot, &sc->caplocals, c.nlocals + 1, sizeof(uint32_t)) ||
         (sc->caplocals != oldcap &&
@@ -1508,9 +1602,16 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
 
     c.cur_off = fd->body_offset;
     push_ctl(&c, C_FUNC, 0, NULL, ft->nresults, wasm_functype_results(ft));
-    trapsite(&c, op(&c, IOP_ENTER));
-    uint32_t enter_fuel = sc->ncode;
-    imm(&c, 1);
+    /* Room for about as many words as the body has bytes (most need fewer). */
+    size_t body_len = (size_t)(fd->body_end - fd->body);
+    if (!code_room(&c, CODE_GAP + (body_len < UINT32_MAX / 2 ? (uint32_t)body_len : UINT32_MAX / 2))) {
+        wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
+        return false;
+    }
+    /* ENTER goes in front of the body once the prologue is known (place). */
+    sc->ncode = CODE_GAP;
+    c.last_pc = CODE_GAP - 2, c.last_iop = IOP_ENTER;
+    trapsite(&c, 0);
 
     if (!translate(&c) || c.oom) {
         bool oom = c.oom;
@@ -1519,11 +1620,9 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
         return false;
     }
     ctl *fc = &sc->cs[0];
-    sc->code[enter_fuel].u = fc->ninstr ? fc->ninstr : 1;
 
     /* The prologue zeroes the locals that may be read unwritten; it goes
-     * after ENTER (calls start at code + 2), so everything from word 2 on
-     * moves by its length. */
+     * between ENTER and the body (calls start at code + 2; see place). */
     enum { MAXRUNS = 16 };
     wasm_code pro[3 * MAXRUNS];
     uint32_t npro = 0, runs = 0;
@@ -1541,36 +1640,16 @@ bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err) {
         pro[npro++] = (wasm_code){.u = n == 1 ? 0 : n};
     }
     wasm_fn *fn = &mc->fns[defidx];
-    fn->code = malloc((size_t)(sc->ncode + npro) * sizeof(wasm_code));
-    fn->traps = malloc((sc->ntraps ? sc->ntraps : 1) * sizeof(wasm_trapsite));
-    if (!fn->code || !fn->traps) {
-        free(fn->code);
-        free(fn->traps);
-        fn->code = NULL, fn->traps = NULL;
+    if (!place(&c, fn, fc->ninstr ? fc->ninstr : 1, pro, npro)) {
         wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
         return false;
     }
-    memcpy(fn->code, sc->code, 2 * sizeof(wasm_code));
-    memcpy(fn->code + 2, pro, npro * sizeof(wasm_code));
-    memcpy(fn->code + 2 + npro, sc->code + 2, (size_t)(sc->ncode - 2) * sizeof(wasm_code));
-    for (uint32_t i = 0; i < sc->nrelocs; i++) {
-        wasm_code *w = &fn->code[sc->relocs[i] + npro];
-        w->target = fn->code + w->u + npro;
-    }
-    for (uint32_t i = 0; i < sc->ntraps; i++) {
-        wasm_trapsite t = sc->traps[i];
-        if (t.pc >= 2) t.pc += npro;
-        fn->traps[i] = t;
-    }
-    fn->ncode = sc->ncode + npro;
-    fn->ntraps = sc->ntraps;
     fn->func_index = func_index;
     fn->param_slots = ft->param_slots;
     fn->local_slots = c.base - ft->param_slots;
     fn->result_slots = ft->result_slots;
     fn->nslots = c.max_slots;
     fn->entry_fuel = fc->ninstr ? fc->ninstr : 1;
-    if (defidx + 1 == mc->nfns) scratch_free(sc); /* the last one: loading is done */
     return true;
 }
 
@@ -1586,12 +1665,12 @@ const wasm_fn *wasm_fn_at(const aw_module *m, const wasm_code *ip) {
 void wasm_compile_free(aw_module *m) {
     wasm_compiled *mc = m->compiled;
     if (!mc) return;
-    for (uint32_t i = 0; i < mc->nfns; i++) {
-        free(mc->fns[i].code);
-        free(mc->fns[i].traps);
-    }
     for (uint32_t i = 0; i < mc->nfns && m->funcs; i++) m->funcs[i].code = NULL;
-    scratch_free(&mc->sc);
+    for (uint32_t w = 0; w < mc->nworkers; w++) {
+        scratch_free(&mc->workers[w].sc);
+        wasm_arena_free(&mc->workers[w].arena);
+    }
+    free(mc->workers);
     free(mc->fns);
     free(mc);
     m->compiled = NULL;

@@ -33,6 +33,7 @@
 
 #include "wasm/runtime.h"
 #include "wasm/llvm_jit.h"
+#include "wasm/tierup.h"
 
 /* With fewer bytes of data than this, segments are copied at each
  * instantiation instead. Mapping is as cheap as copying even for a few
@@ -136,6 +137,7 @@ static void image_destroy(wasm_image *img) {
 void wasm_image_free(aw_module *m) {
     image_destroy(m->image);
     m->image = NULL;
+    wasm_tierup_free(m); /* AW_TIER_AUTO: waits for a compilation still running */
     wasm_jit_free(m); /* the compiled tier's code, when the module has one */
 }
 
@@ -415,6 +417,7 @@ static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img, const w
         wasm_instance_free(inst);
         return NULL;
     }
+    if (ok && m->tierup) wasm_tierup_instance_init(inst); /* compiled code, when ready */
     if (!ok) {
         uint32_t cap = s->config.max_memory_pages;
         uint32_t min = nm < m->nmems ? m->mems[nm].min : 0;

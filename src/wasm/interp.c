@@ -12,6 +12,7 @@
 
 #include "wasm/interp.h"
 #include "wasm/simd.h"
+#include "wasm/tierup.h"
 
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -336,6 +337,14 @@ do_host : {
 L_CALL : {
     const wasm_fn *cf = ip[1].p;
     nfp = SLP(2);
+    if (UNLIKELY(inst->tier == WASM_TIER_SWITCHED) && inst->tier_cross[cf->func_index]) {
+        /* AW_TIER_AUTO switched this instance: its functions are entries
+         * of compiled code now (tierup.c). */
+        if (UNLIKELY(!inst->tier_crossed)) wasm_tierup_crossed(inst, cf->func_index);
+        callee = funcs[cf->func_index];
+        ret_ip = ip + 3;
+        goto do_call;
+    }
     if (UNLIKELY((uintptr_t)fsp <= fsp_lim || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
         TRAP(AW_TRAP_STACK_EXHAUSTED);
     fsp--;
@@ -386,6 +395,9 @@ L_LOOP:
     }
     if (atomic_load_explicit(&s->interrupt, memory_order_relaxed) && wasm_store_deadline_passed(s))
         TRAP(AW_TRAP_INTERRUPTED);
+    /* AW_TIER_AUTO counts interpreted work here, off the hot path. */
+    if (UNLIKELY(inst->module->tierup != NULL) && inst->tier == WASM_TIER_INTERP)
+        wasm_tierup_tick(inst, QUANTUM);
     REFILL();
     NEXT(2);
 

@@ -30,14 +30,18 @@ typedef struct jit_entry {
 
 /* The innermost entry into compiled code on this thread: where traps and
  * guard-page faults go. Thread-local because each thread runs its own
- * stores; the fault handler has no other way to find it. */
-static _Thread_local jit_entry *tls_entry;
+ * stores; the fault handler has no other way to find it. Initial-exec:
+ * in the plugin the default model calls __tls_get_addr at every access,
+ * which was a quarter of the cost of an entry from the interpreter; the
+ * two words fit in the static TLS that glibc keeps for dlopen'ed objects. */
+#define TLS_IE __attribute__((tls_model("initial-exec")))
+static _Thread_local TLS_IE jit_entry *tls_entry;
 
 /* This thread's stack limit for compiled code, computed once per thread
  * (thread-local for the same reason): the stack's low end plus a margin
  * left for traps, runtime helpers and host functions called from deep in
  * compiled code. */
-static _Thread_local uintptr_t tls_stack_limit;
+static _Thread_local TLS_IE uintptr_t tls_stack_limit;
 
 static uintptr_t stack_limit(void) {
     if (tls_stack_limit) return tls_stack_limit;
@@ -252,12 +256,15 @@ void wasm_jit_free(aw_module *m) {
 
 bool wasm_jit_instance_init(aw_instance *inst, aw_error *err) {
     if (!inst->module->jit) return true;
+    return wasm_jit_instance_attach(inst, inst->module->jit, err);
+}
+
+bool wasm_jit_instance_attach(aw_instance *inst, const wasm_jit_module *jm, aw_error *err) {
     /* Once per process: the handlers are process-wide by nature. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, install_handlers);
 
     const aw_module *m = inst->module;
-    const wasm_jit_module *jm = m->jit;
     wasm_jit_vm *vm = calloc(1, sizeof *vm + jm->ndefs * sizeof(wasm_jit_rec));
     if (!vm || !wasm_store_own(inst->store, vm, free)) {
         free(vm);

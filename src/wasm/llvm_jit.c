@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "wasm/llvm_jit.h"
+#include "wasm/tierup.h"
 
 #ifdef AW_HAVE_LLVM
 static double now_ms(void) {
@@ -22,13 +23,16 @@ static double now_ms(void) {
 }
 #endif
 
-aw_tier aw_module_tier(const aw_module *m) { return m->jit ? AW_TIER_COMPILED : AW_TIER_INTERP; }
+aw_tier aw_module_tier(const aw_module *m) {
+    return m->jit ? AW_TIER_COMPILED : m->tierup ? AW_TIER_AUTO : AW_TIER_INTERP;
+}
 
 aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_options *opts,
                              aw_error *err) {
     aw_error scratch;
     if (!err) err = &scratch;
     if (!opts || opts->tier == AW_TIER_INTERP) return aw_module_load(bytes, len, err);
+    if (opts->tier == AW_TIER_AUTO) return wasm_tierup_load(bytes, len, opts, err);
     if (!aw_compiled_tier_available()) {
         memset(err, 0, sizeof *err);
         wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX,

@@ -78,6 +78,9 @@ void wasm_jit_free(aw_module *m);
  * its functions and memories exist): makes the vm and turns the defined
  * functions into entries of compiled code. */
 bool wasm_jit_instance_init(aw_instance *inst, aw_error *err);
+/* The same with compiled code jm of inst's module that is not (yet) its
+ * m->jit: tierup.c switches an interpreted instance with it. */
+bool wasm_jit_instance_attach(aw_instance *inst, const wasm_jit_module *jm, aw_error *err);
 
 /* jit_rt.c: the host-function entry of every compiled function. */
 int wasm_jit_enter(aw_caller *c, uint64_t *slots, void *rec);

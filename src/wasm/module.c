@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm/arena.h"
 #include "wasm/module.h"
 #include "wasm/runtime.h"
 
@@ -39,7 +40,7 @@ static void module_free(aw_module *m) {
     wasm_image_free(m);
     wasm_compile_free(m);
     wasm_module_free_decoded(m);
-    free(m->bytes);
+    wasm_block_free(m->bytes, m->len);
     free(m);
 }
 
@@ -51,7 +52,7 @@ aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err) {
     err->offset = UINT64_MAX;
 
     aw_module *m = calloc(1, sizeof *m);
-    if (m) m->bytes = malloc(len ? len : 1);
+    if (m) m->bytes = wasm_block_alloc(len);
     if (!m || !m->bytes) {
         free(m);
         wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "out of memory loading a module");
@@ -63,12 +64,7 @@ aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err) {
     atomic_init(&m->refcount, 1);
 
     if (!wasm_decode(m, err)) goto fail;
-    /* Validate then translate each body while its bytes are still in cache. */
-    uint32_t ndefs = m->nfuncs - m->nfunc_imports;
-    for (uint32_t i = 0; i < ndefs; i++) {
-        if (!wasm_validate_func(m, i, err)) goto fail;
-        if (!wasm_compile_func(m, i, err)) goto fail;
-    }
+    if (!wasm_load_bodies(m, err)) goto fail;
     return m;
 fail:
     module_free(m);

@@ -8,6 +8,7 @@
  *   validate.c  each function body, by the spec's algorithm (operand and
  *               control stacks), with errors naming function, offset, rule.
  *   compile.c   each validated body -> the interpreter's internal code.
+ *   bodies.c    runs validate.c and compile.c over every body (threads).
  * After loading, a module is immutable and shared by all its instances.
  */
 #ifndef AW_WASM_MODULE_H
@@ -168,6 +169,7 @@ struct aw_module {
     void *compiled; /* compile.c's module-wide state, if any */
     void *image;    /* runtime.c's prepared instantiation image, if any */
     void *jit;      /* llvm_jit.c's compiled code (wasm_jit_module), or NULL: interpreted */
+    void *tierup;   /* tierup.c's state when loaded with AW_TIER_AUTO, or NULL */
 };
 
 /* decode.c: parse and validate everything but function bodies.
@@ -179,8 +181,20 @@ bool wasm_decode(aw_module *m, aw_error *err);
  * AW_ERR_MALFORMED for encoding errors found while reading the body). */
 bool wasm_validate_func(const aw_module *m, uint32_t defidx, aw_error *err);
 
-/* compile.c: translate a validated body; sets m->funcs[defidx].code. */
-bool wasm_compile_func(aw_module *m, uint32_t defidx, aw_error *err);
+/* bodies.c: validate and translate every function body (on a few threads
+ * when the module is big; AW_LOAD_THREADS caps them). On failure, err
+ * names the lowest-numbered function that fails, as a serial load would. */
+bool wasm_load_bodies(aw_module *m, aw_error *err);
+
+/* compile.c: translation of validated bodies. wasm_compile_begin sets
+ * every m->funcs[i].code and prepares `nworkers` independent translators
+ * (one per loading thread, each with its own buffers and arena); worker w
+ * translates a body with wasm_compile_func(m, w, defidx), and two workers
+ * may run at once on different bodies. wasm_compile_end frees the buffers
+ * once every body is translated; wasm_compile_free frees the code. */
+bool wasm_compile_begin(aw_module *m, uint32_t nworkers, aw_error *err);
+bool wasm_compile_func(aw_module *m, uint32_t worker, uint32_t defidx, aw_error *err);
+void wasm_compile_end(aw_module *m);
 void wasm_compile_free(aw_module *m);
 
 /* Frees everything wasm_decode allocated (safe on a partially decoded module). */

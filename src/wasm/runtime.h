@@ -73,7 +73,19 @@ struct aw_instance {
     uint32_t *data_len;     /* module->ndatas: current length (0 once dropped) */
     aw_func *defined;       /* the function objects this instance defines */
     aw_instance *next;      /* store's list of instances */
+    /* tierup.c: this instance's defined functions were switched to compiled
+     * code (their host is wasm_jit_enter), so the interpreter's same-module
+     * CALL goes through them; or the switch was refused (stay interpreted). */
+    uint8_t tier;           /* WASM_TIER_INTERP, WASM_TIER_SWITCHED, WASM_TIER_STAY */
+    /* tierup.c, once switched: per function index, whether an interpreted
+     * frame's CALL should enter its compiled code (entering costs more
+     * than interpreting a small function that neither loops nor calls). */
+    const uint8_t *tier_cross;
+    bool tier_crossed;      /* such a call happened (for AW_DEBUG_TIER) */
 };
+#define WASM_TIER_INTERP 0
+#define WASM_TIER_SWITCHED 1
+#define WASM_TIER_STAY 2
 
 /* An object allocated in a store and freed with it. */
 typedef struct wasm_store_obj {

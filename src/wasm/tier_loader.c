@@ -32,10 +32,12 @@
 #include "wasm/aot.h"
 #include "wasm/llvm_jit.h"
 #include "wasm/simd.h"
+#include "wasm/tierup.h"
 
 typedef aw_module *(*load_ex_fn)(const uint8_t *, size_t, const aw_load_options *, aw_error *);
 typedef bool (*available_fn)(void);
 typedef bool (*aot_compile_fn)(const aw_module *, const aw_load_options *, wasm_aot_code *, aw_error *);
+typedef bool (*compile_fn)(aw_module *, const aw_load_options *, aw_error *);
 
 /* Written once under `once`, read-only afterwards: the process-wide
  * handle of a library that is never unloaded. */
@@ -44,6 +46,7 @@ static struct {
     load_ex_fn load_ex;
     available_fn available;
     aot_compile_fn aot_compile;
+    compile_fn compile;     /* for tierup.c */
     char error[320];
 } plugin;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -95,7 +98,8 @@ static void open_plugin(void) {
     plugin.load_ex = (load_ex_fn)dlsym(plugin.handle, "aw_module_load_ex");
     plugin.available = (available_fn)dlsym(plugin.handle, "aw_compiled_tier_available");
     plugin.aot_compile = (aot_compile_fn)dlsym(plugin.handle, "wasm_aot_compile");
-    if (!plugin.load_ex || !plugin.available || !plugin.aot_compile) {
+    plugin.compile = (compile_fn)dlsym(plugin.handle, "wasm_jit_compile");
+    if (!plugin.load_ex || !plugin.available || !plugin.aot_compile || !plugin.compile) {
         snprintf(plugin.error, sizeof plugin.error, "the compiled tier's plugin lacks its entry points");
         plugin.load_ex = NULL;
     }
@@ -109,6 +113,7 @@ static bool loaded(void) {
 aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_options *opts,
                              aw_error *err) {
     if (!opts || opts->tier == AW_TIER_INTERP) return aw_module_load(bytes, len, err);
+    if (opts->tier == AW_TIER_AUTO) return wasm_tierup_load(bytes, len, opts, err); /* no dlopen yet */
     if (!loaded()) {
         aw_error scratch;
         if (!err) err = &scratch;
@@ -121,7 +126,9 @@ aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_opt
 
 bool aw_compiled_tier_available(void) { return loaded() && plugin.available(); }
 
-aw_tier aw_module_tier(const aw_module *m) { return m->jit ? AW_TIER_COMPILED : AW_TIER_INTERP; }
+aw_tier aw_module_tier(const aw_module *m) {
+    return m->jit ? AW_TIER_COMPILED : m->tierup ? AW_TIER_AUTO : AW_TIER_INTERP;
+}
 
 bool wasm_aot_compile(const aw_module *m, const aw_load_options *opts, wasm_aot_code *out,
                       aw_error *err) {
@@ -131,6 +138,16 @@ bool wasm_aot_compile(const aw_module *m, const aw_load_options *opts, wasm_aot_
         return false;
     }
     return plugin.aot_compile(m, opts, out, err);
+}
+
+/* tierup.c's background compilation: the thread that calls this is the
+ * one that pays for loading the plugin. */
+bool wasm_jit_compile(aw_module *m, const aw_load_options *opts, aw_error *err) {
+    if (!loaded()) {
+        wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "%s", plugin.error);
+        return false;
+    }
+    return plugin.compile(m, opts, err);
 }
 
 #else

@@ -235,7 +235,8 @@ check "metrics in flight" contains "$m" "anywhere_instances_in_flight 0"
 # Graceful drain: SIGTERM while a request runs; it finishes, exit 0.
 $C -o "$T/drain" -w '%{http_code}' "$URL/loop" > "$T/drain.code" &
 CP=$!
-sleep 0.3
+# SIGTERM once the request is running (polled: a fixed sleep races on a loaded machine).
+for _ in $(seq 30); do $C "http://127.0.0.1:$ADMIN/metrics" | grep -q "anywhere_instances_in_flight 1" && break; sleep 0.03; done
 kill -TERM $PID
 wait $CP
 wait $PID; rc=$?
@@ -243,11 +244,12 @@ check "drain: in-flight request answered" [ "$(cat "$T/drain.code")" = 504 ]
 check "drain: exit 0" [ $rc = 0 ]
 
 # Max concurrent instances: 503 + Retry-After.
-start sat --deadline 1 --max-instances 1
+start sat --deadline 3 --max-instances 1
 $C -o /dev/null "$URL/loop" &
 CP=$!
-sleep 0.3
-h=$($C -i "$URL/echo/x")
+# Ask until the loop holds the only instance (polled: a fixed sleep races
+# on a loaded machine); it holds it for 3 s.
+for _ in $(seq 25); do h=$($C -i "$URL/echo/x"); contains "$h" "HTTP/1.1 503" && break; sleep 0.1; done
 check "saturated -> 503" contains "$h" "HTTP/1.1 503"
 check "Retry-After" contains "$h" "Retry-After: 1"
 wait $CP

@@ -8,9 +8,11 @@
 #   charts     helm lint --strict, helm template → kubernetes-models
 #              validators + strict typed decoding (kubectl set image --local)
 #   scaffold   anywhere kube scaffold output, validated the same way
-#   image      deploy/Containerfile built with podman, inspected, run on the
-#              host network (HTTP, SIGTERM → 0), exported as an OCI layout,
-#              validated; the chart's Deployment run with podman play kube
+#   image      deploy/Containerfile built with podman, inspected, ≤ 10 MB
+#              compressed with only glibc and libcjson shared, run on the
+#              host network (HTTP, outbound HTTPS, SIGTERM → 0), exported as an OCI layout,
+#              validated; the chart's Deployment run with podman play kube;
+#              the variant with the LLVM tier built, measured, run
 # helm/kubectl come from tests/deploy/fetch-tools.sh (build/deploy-tools),
 # the validators from tests/deploy/node (npm ci). Last line: N passed, N failed.
 set -u
@@ -309,7 +311,10 @@ if [ -n "$PODMAN_OK" ]; then
     skopeo copy -q "containers-storage:[overlay@$PODMAN_ROOT/storage+$PODMAN_ROOT/run]$IMG" "oci:$T/layout:test" >/dev/null 2>&1
     size=$(du -sb "$T/layout/blobs" | cut -f1)
     echo "image size, compressed (gzip layers, OCI layout): $size bytes"
-    check "image ≤ 10 MiB compressed ($size bytes)" [ "$size" -le 10485760 ]
+    check "image ≤ 10 MB compressed ($size bytes)" [ "$size" -le 10000000 ]
+    # Only glibc and libcjson stay shared; libcurl, OpenSSL and the rest are linked in.
+    libs=$(cd build/static/rootfs && find lib lib64 -name '*.so*' | sed 's|.*/||' | LC_ALL=C sort | tr '\n' ' ')
+    check "image holds only glibc and libcjson ($libs)" [ "$libs" = "ld-linux-x86-64.so.2 libc.so.6 libcjson.so.1 libm.so.6 " ]
     if command -v oci-image-tool >/dev/null; then
         out=$(oci-image-tool validate --type image --ref name=test "$T/layout" 2>&1)
         check "oci-image-tool validate: $out" [ $? -eq 0 ]
@@ -330,6 +335,44 @@ if [ -n "$PODMAN_OK" ]; then
     code=$($P inspect aw-deploy-test --format '{{.State.ExitCode}}' 2>&1)
     check "container: SIGTERM exits 0 (got $code)" [ "$code" = 0 ]
     $P rm -f aw-deploy-test >/dev/null 2>&1
+    # Outbound HTTPS from the image: libcurl and OpenSSL are linked into the
+    # binary. The tests' caps guest fetches from a loopback TLS server whose
+    # certificate is added to the image's CA bundle (mounted over it).
+    CAPS=$BUILD/tests/app/caps.wasm
+    if [ -f "$CAPS" ] && command -v openssl >/dev/null; then
+        mkdir -p "$T/tlsapp" "$T/tlswww"
+        echo "tls peer says hi" > "$T/tlswww/hi.txt"
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tlskey.pem" -out "$T/tlscert.pem" -days 2 \
+            -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+        cat /etc/ssl/certs/ca-certificates.crt "$T/tlscert.pem" > "$T/bundle.pem"
+        python3 "$ROOT/tests/deploy/tls_server.py" "$T/tlswww" "$T/tlscert.pem" "$T/tlskey.pem" > "$T/tls.port" 2>"$T/tls.err" &
+        PIDS="$PIDS $!"
+        i=0; while [ ! -s "$T/tls.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        TP=$(head -n 1 "$T/tls.port")
+        cp "$CAPS" "$T/tlsapp/caps.wasm"
+        cat > "$T/tlsapp/spin.toml" <<TOML
+spin_manifest_version = 2
+[application]
+name = "tls-out"
+[[trigger.http]]
+route = "/caps"
+component = "caps"
+[component.caps]
+source = "caps.wasm"
+allowed_outbound_hosts = ["https://127.0.0.1:$TP"]
+TOML
+        OP=$(free_port)
+        $P run -d --name aw-deploy-test --network host -v "$T/tlsapp:/app:ro" \
+            -v "$T/bundle.pem:/etc/ssl/certs/ca-certificates.crt:ro" $IMG up --from /app --listen "127.0.0.1:$OP" \
+            >/dev/null 2>"$T/run.err"
+        wait_http "http://127.0.0.1:$OP/.well-known/spin/health" 100
+        body=$(curl -s "http://127.0.0.1:$OP/caps?op=http&url=https://127.0.0.1:$TP/hi.txt")
+        check "container: outbound HTTPS (static libcurl + OpenSSL): $body $($P logs aw-deploy-test 2>&1 | tail -3)" \
+            has "$body" "tls peer says hi"
+        $P rm -f -t 0 aw-deploy-test >/dev/null 2>&1
+    else
+        skip "outbound HTTPS from the image: $CAPS (make app-tests) or openssl missing"
+    fi
     # The chart's Deployment as a pod (host network so the pod reaches the loopback registry).
     if [ -x "$HELM" ] && [ -n "$REG" ] && "$AW" up --help 2>&1 | grep -q 'REF'; then
         KP=$(free_port)
@@ -350,6 +393,30 @@ if [ -n "$PODMAN_OK" ]; then
         $P play kube --down "$T/play.yaml" >/dev/null 2>&1
     else
         skip "podman play kube: needs helm, the registry and up --from"
+    fi
+    # The variant with the compiled tier: LLVM 19 linked into its plugin
+    # (make STATIC=1 DEPLOY_LLVM=1), which the tier loader finds in the image.
+    if command -v llvm-config-19 >/dev/null && command -v wast2json >/dev/null; then
+        make -s -j2 SAN= STATIC=1 DEPLOY_LLVM=1 BUILD=build/static-llvm deploy-rootfs >"$T/llvm.log" 2>&1 ||
+            bad "make STATIC=1 DEPLOY_LLVM=1 deploy-rootfs: $(tail -5 "$T/llvm.log")"
+        IMGL=localhost/anywhere-test:llvm
+        out=$($P build -q --network none --build-arg ROOTFS=build/static-llvm/rootfs -f deploy/Containerfile -t $IMGL . 2>&1)
+        check "podman build (LLVM tier): $out" $P image exists $IMGL
+        rm -rf "$T/layoutl"
+        skopeo copy -q "containers-storage:[overlay@$PODMAN_ROOT/storage+$PODMAN_ROOT/run]$IMGL" "oci:$T/layoutl:test" >/dev/null 2>&1
+        size=$(du -sb "$T/layoutl/blobs" | cut -f1)
+        echo "image size with the LLVM tier, compressed (gzip layers, OCI layout): $size bytes"
+        # Debian's shared libLLVM and its libraries alone are 66 MB compressed.
+        check "LLVM-tier image ≤ 30 MB compressed ($size bytes)" [ "$size" -le 30000000 ]
+        mkdir -p "$T/spec"
+        printf '%s\n' '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))' \
+            '(assert_return (invoke "add" (i32.const 2) (i32.const 3)) (i32.const 5))' > "$T/spec/add.wast"
+        (cd "$T/spec" && wast2json add.wast -o add.json)
+        out=$($P run --rm --network none -v "$T/spec:/spec:ro" $IMGL spectest /spec/add.json --tier compiled 2>&1)
+        check "LLVM-tier image runs the compiled tier: $out" has "$out" "1 passed, 0 failed"
+        $P rmi -f $IMGL >/dev/null 2>&1
+    else
+        skip "LLVM-tier image: llvm-config-19 (llvm-19-dev) or wast2json (wabt) not installed"
     fi
 fi
 

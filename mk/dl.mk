@@ -1,0 +1,39 @@
+# mk/dl.mk — libcurl, SQLite, hiredis and OpenSSL: loaded on first use, or
+# linked in (src/host/dl.h says why).
+#
+#   make                 the default: the executable does not link them;
+#                        src/host/dl_*.c and src/app/dl_openssl.c dlopen()
+#                        each by its soname the first time it is needed
+#   make DL_DIRECT=1     links them (as before) and the same tables point at
+#                        the linked functions; STATIC=1 (mk/deploy.mk) sets it
+#
+# mk/app.mk and mk/deploy.mk list the libraries in DL_LIBS (read here, after
+# them). Only the loader and the shims differ between the two modes (the
+# call sites are the same), so only they are rebuilt when DL_DIRECT changes.
+
+DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/host/dl*.c) src/app/dl_openssl.c)
+
+# The soname each shim opens: the one of the library built against (read
+# from the -dev package's lib*.so link), so that a Debian release with
+# another libhiredis soname needs no edit. The shims have Debian 12's as
+# defaults. Expanded only when a shim is compiled (a recursive variable).
+dl_soname = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+
+ifeq ($(DL_DIRECT),1)
+LDLIBS += $(DL_LIBS)
+$(DL_OBJS): CFLAGS_ALL += -DAW_DL_DIRECT
+DL_MODE := direct
+else
+LDLIBS += -ldl
+dl_define = $(if $(2),-DAW_DL_$(1)_SONAME='"$(2)"')
+DL_SONAMES  = $(call dl_define,CURL,$(call dl_soname,curl)) $(call dl_define,SQLITE,$(call dl_soname,sqlite3)) \
+              $(call dl_define,HIREDIS,$(call dl_soname,hiredis)) $(call dl_define,SSL,$(call dl_soname,ssl)) \
+              $(call dl_define,CRYPTO,$(call dl_soname,crypto))
+$(DL_OBJS): CFLAGS_ALL += $(DL_SONAMES)
+DL_MODE := dlopen
+endif
+
+# Rebuild the shims when the mode changes (the file changes only then).
+DL_MODE_FILE := $(BUILD)/obj/dl-mode
+$(shell mkdir -p $(BUILD)/obj && { [ "$$(cat $(DL_MODE_FILE) 2>/dev/null)" = "$(DL_MODE)" ] || echo $(DL_MODE) >$(DL_MODE_FILE); })
+$(DL_OBJS): $(DL_MODE_FILE)
