@@ -65,7 +65,7 @@ __attribute__((used)) static const void *const plugin_imports[] = {
 static bool try_open(const char *path) {
     if (!path || access(path, R_OK) != 0) return false;
     const char *dbg = getenv("AW_DEBUG_TIER");
-    if (dbg && *dbg && strcmp(dbg, "0") != 0) fprintf(stderr, "anywhere: loading the compiled tier: %s\n", path);
+    if (dbg && *dbg && strcmp(dbg, "0") != 0) fprintf(stderr, "anywhere: loading the LLVM plugin %s\n", path);
     plugin.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!plugin.handle) {
         snprintf(plugin.error, sizeof plugin.error, "cannot load the compiled tier from %s: %s", path,

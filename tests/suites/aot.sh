@@ -134,13 +134,13 @@ cache="$dir/cache"
 export ANYWHERE_CACHE_DIR="$cache"
 run_c() { AW_DEBUG_TIER=1 "$aw" run --tier compiled "$@" </dev/null 2>&1; }
 out=$(run_c "$dir/hello.wasm")
-case "$out" in *"cache miss"*"loading the compiled tier"*"hello, world"*) ok ;; *) bad "cache: first run: $out" ;; esac
+case "$out" in *"cache miss"*"loading the LLVM plugin"*"hello, world"*) ok ;; *) bad "cache: first run: $out" ;; esac
 entry=$(ls "$cache"/*.cwasm 2>/dev/null | head -n 1)
 [ -n "$entry" ] && ok || bad "cache: nothing stored in $cache"
 ls "$cache" | grep -q tmp && bad "cache: a temporary file left behind" || ok
 out=$(run_c "$dir/hello.wasm")
 case "$out" in *"cache hit"*"hello, world"*) ok ;; *) bad "cache: second run is no hit: $out" ;; esac
-case "$out" in *"loading the compiled tier"*) bad "cache: a hit loaded the LLVM plugin: $out" ;; *) ok ;; esac
+case "$out" in *"loading the LLVM plugin"*) bad "cache: a hit loaded the LLVM plugin: $out" ;; *) ok ;; esac
 # a corrupt entry: compiled again, replaced, then a hit again
 if [ -n "$entry" ]; then
     esize=$(wc -c <"$entry")

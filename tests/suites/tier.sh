@@ -14,6 +14,8 @@ BUILD=${1:-${BUILD:-build}}
 aw="$BUILD/anywhere"
 dir="$BUILD/tier-test"
 mkdir -p "$dir"
+# --tier compiled caches compiled code: here, not in the user's ~/.cache
+export ANYWHERE_CACHE_DIR="$dir/cache"
 pass=0; fail=0
 
 ok() { pass=$((pass + 1)); }
