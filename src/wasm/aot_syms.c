@@ -212,17 +212,31 @@ static bool cpuid_reg(uint32_t leaf, uint32_t sub, int reg, uint32_t *out) {
     return true;
 }
 
+#define NFEATURES (sizeof features_table / sizeof *features_table)
+/* Per entry of features_table, whether this CPU has it: cpuid is slow
+ * under a hypervisor (a trap per instruction), so it is read once.
+ * Written once under pthread_once, read-only afterwards. */
+static bool cpu_has[NFEATURES];
+static pthread_once_t has_once = PTHREAD_ONCE_INIT;
+
+static void read_features(void) {
+    uint32_t x = xcr0();
+    for (size_t i = 0; i < NFEATURES; i++) {
+        const cpu_feature *f = &features_table[i];
+        uint32_t v;
+        cpu_has[i] = cpuid_reg(f->leaf, f->sub, f->reg, &v) && (v & (1u << f->bit)) &&
+                     (x & f->xsave_mask) == f->xsave_mask;
+    }
+}
+
 /* 1 present, 0 absent, -1 unknown to this table. */
 static int has_feature(const char *name, size_t len) {
+    pthread_once(&has_once, read_features);
     for (size_t i = 0; i < sizeof always / sizeof *always; i++)
         if (strlen(always[i]) == len && !memcmp(always[i], name, len)) return 1;
-    for (size_t i = 0; i < sizeof features_table / sizeof *features_table; i++) {
-        const cpu_feature *f = &features_table[i];
-        if (strlen(f->name) != len || memcmp(f->name, name, len)) continue;
-        uint32_t v;
-        if (!cpuid_reg(f->leaf, f->sub, f->reg, &v) || !(v & (1u << f->bit))) return 0;
-        return (xcr0() & f->xsave_mask) == f->xsave_mask;
-    }
+    for (size_t i = 0; i < NFEATURES; i++)
+        if (strlen(features_table[i].name) == len && !memcmp(features_table[i].name, name, len))
+            return cpu_has[i];
     return -1;
 }
 
