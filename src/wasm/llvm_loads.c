@@ -1,0 +1,183 @@
+/*
+ * llvm_loads.c — keeps the out-of-bounds traps of loads whose value LLVM
+ * may never need.
+ *
+ * With guard pages a load of linear memory traps by faulting, so the trap
+ * happens only if the load runs. LLVM takes loads for side-effect-free: it
+ * deletes one whose value is unused (a load into a local never read, a
+ * value left on the stack by `br` or `unreachable`) and sinks one into the
+ * only block that uses it (a local read on one arm of an `if`). Either way
+ * an out-of-bounds access that traps in the interpreter would not trap, or
+ * trap later with another kind.
+ *
+ * So, before optimisation and after mem2reg has turned locals into SSA
+ * values, each load of linear memory is checked: it stays a plain load
+ * (optimised, vectorised) when its value is live — reaches a store, call,
+ * return or branch — and is anchored in its own block: it flows, through
+ * instructions of that block, into such an instruction there, the address
+ * of another memory access, or a phi along an edge leaving the block.
+ * Anything else becomes a volatile load, which LLVM neither deletes nor
+ * moves: a few of them, mostly in code that compilers of real programs do
+ * not emit (optimised wasm has no dead loads), so the cost is small.
+ *
+ * It remains a heuristic: LLVM could still fold a value away (x * 0, a
+ * branch whose two arms become the same). fuzz/fuzz_diff.c compares the
+ * tiers' traps on random modules to find such cases.
+ */
+#ifdef AW_HAVE_LLVM
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "wasm/llvm_translate.h"
+
+typedef struct fnset {
+    LLVMValueRef *insts; /* sorted by address */
+    size_t n;
+    uint8_t *live;
+} fnset;
+
+static int cmp_ptr(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t index_of(const fnset *f, LLVMValueRef v) {
+    LLVMValueRef *p = bsearch(&v, f->insts, f->n, sizeof *f->insts, cmp_ptr);
+    return p ? (size_t)(p - f->insts) : f->n;
+}
+
+/* Instructions LLVM keeps for their effect (a store may still die to
+ * another store over it: the heuristic's known gap). */
+static bool is_root(LLVMValueRef i) {
+    switch (LLVMGetInstructionOpcode(i)) {
+    case LLVMStore:
+    case LLVMCall:
+    case LLVMRet:
+    case LLVMBr:
+    case LLVMSwitch:
+    case LLVMUnreachable:
+    case LLVMAtomicRMW:
+    case LLVMAtomicCmpXchg:
+    case LLVMFence: return true;
+    case LLVMLoad: return LLVMGetVolatile(i);
+    default: return false;
+    }
+}
+
+/* Whether two values compute the same thing: the same value, or the same
+ * pure operation on the same operands (each access computes its address
+ * afresh, CSE merges them later). */
+static bool same_value(LLVMValueRef a, LLVMValueRef b, int depth) {
+    if (a == b) return true;
+    if (depth == 0 || !LLVMIsAInstruction(a) || !LLVMIsAInstruction(b)) return false;
+    LLVMOpcode op = LLVMGetInstructionOpcode(a);
+    if (op != LLVMGetInstructionOpcode(b) || LLVMTypeOf(a) != LLVMTypeOf(b)) return false;
+    if (op != LLVMGetElementPtr && op != LLVMAdd && op != LLVMZExt) return false;
+    int n = LLVMGetNumOperands(a);
+    if (n != LLVMGetNumOperands(b)) return false;
+    for (int i = 0; i < n; i++)
+        if (!same_value(LLVMGetOperand(a, (unsigned)i), LLVMGetOperand(b, (unsigned)i), depth - 1)) return false;
+    return true;
+}
+
+/* `store (load p), p` stores nothing new: LLVM deletes it, and then the
+ * load. Such a store keeps only its address alive. */
+static bool stores_back(LLVMValueRef st, unsigned memload) {
+    LLVMValueRef v = LLVMGetOperand(st, 0);
+    return LLVMIsALoadInst(v) && LLVMGetMetadata(v, memload) &&
+           same_value(LLVMGetOperand(v, 0), LLVMGetOperand(st, 1), 6);
+}
+
+/* Liveness from the roots back through operands (phis included). */
+static void mark_live(fnset *f, unsigned memload) {
+    size_t *work = malloc((f->n + 1) * sizeof *work), top = 0;
+    if (!work) abort();
+    for (size_t k = 0; k < f->n; k++)
+        if (is_root(f->insts[k])) f->live[k] = 1, work[top++] = k;
+    while (top) {
+        LLVMValueRef i = f->insts[work[--top]];
+        int n = LLVMGetNumOperands(i);
+        bool back = LLVMGetInstructionOpcode(i) == LLVMStore && stores_back(i, memload);
+        for (int o = back ? 1 : 0; o < n; o++) {
+            LLVMValueRef v = LLVMGetOperand(i, (unsigned)o);
+            if (!v || !LLVMIsAInstruction(v)) continue;
+            size_t k = index_of(f, v);
+            if (k < f->n && !f->live[k]) f->live[k] = 1, work[top++] = k;
+        }
+    }
+    free(work);
+}
+
+/* Whether load ld's value reaches, within its block, a root, another
+ * memory access's operand, or a phi along an edge from the block. */
+static bool anchored(LLVMValueRef ld, unsigned memload) {
+    enum { MAX = 32 };
+    LLVMValueRef work[MAX];
+    size_t top = 0, seen = 0;
+    LLVMBasicBlockRef bb = LLVMGetInstructionParent(ld);
+    work[top++] = ld;
+    while (top) {
+        LLVMValueRef v = work[--top];
+        for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+            LLVMValueRef user = LLVMGetUser(u);
+            if (!LLVMIsAInstruction(user)) continue;
+            if (LLVMIsAPHINode(user)) {
+                unsigned n = LLVMCountIncoming(user);
+                for (unsigned k = 0; k < n; k++)
+                    if (LLVMGetIncomingValue(user, k) == v && LLVMGetIncomingBlock(user, k) == bb) return true;
+                continue;
+            }
+            if (LLVMGetInstructionParent(user) != bb) continue;
+            if (LLVMGetInstructionOpcode(user) == LLVMStore && stores_back(user, memload)) continue;
+            if (is_root(user) || (LLVMIsALoadInst(user) && LLVMGetMetadata(user, memload))) return true;
+            if (++seen >= MAX || top == MAX) return false; /* too far to tell: keep it */
+            work[top++] = user;
+        }
+    }
+    return false;
+}
+
+static void keep_fn(LLVMValueRef fn, unsigned memload) {
+    fnset f = {0};
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) f.n++;
+    f.insts = malloc((f.n + 1) * sizeof *f.insts);
+    f.live = calloc(f.n + 1, 1);
+    if (!f.insts || !f.live) abort();
+    size_t k = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) f.insts[k++] = i;
+    qsort(f.insts, f.n, sizeof *f.insts, cmp_ptr);
+    mark_live(&f, memload);
+    for (k = 0; k < f.n; k++) {
+        LLVMValueRef i = f.insts[k];
+        if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, memload) || LLVMGetVolatile(i)) continue;
+        if (!f.live[k] || !anchored(i, memload)) LLVMSetVolatile(i, 1);
+    }
+    free(f.insts);
+    free(f.live);
+}
+
+bool wasm_llvm_keep_loads(LLVMModuleRef mod, unsigned memload, aw_error *err) {
+    /* locals to SSA first: a load stored to a local is used only if the
+     * local is read */
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(mod, "function(mem2reg)", NULL, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        char *msg = LLVMGetErrorMessage(e);
+        wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "compiled tier: mem2reg: %s", msg);
+        LLVMDisposeErrorMessage(msg);
+        return false;
+    }
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
+        if (!LLVMIsDeclaration(fn)) keep_fn(fn, memload);
+    return true;
+}
+
+#else
+typedef int wasm_llvm_loads_unused; /* built without LLVM */
+#endif
