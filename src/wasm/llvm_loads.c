@@ -26,6 +26,7 @@
  */
 #ifdef AW_HAVE_LLVM
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,10 +112,41 @@ static void mark_live(fnset *f, unsigned memload) {
     free(work);
 }
 
-/* Whether load ld's value reaches, within its block, a root, another
- * memory access's operand, or a phi along an edge from the block. */
+/* How block `to` relates to block `from` that holds a load: instcombine
+ * sinks an instruction only into a block whose unique predecessor is its
+ * own, so a use in a block with several predecessors (a loop, a join)
+ * pins it (PINNED). A block reached from `from` through unique
+ * predecessors that each end in an unconditional branch runs whenever
+ * `from` does (STRAIGHT). Anything else is an arm of a branch the load
+ * could be sunk into (ARM). */
+enum { PINNED, STRAIGHT, ARM };
+
+static int relation(LLVMBasicBlockRef from, LLVMBasicBlockRef to) {
+    bool straight = true;
+    for (int steps = 0; steps < 16; steps++) {
+        LLVMBasicBlockRef pred = NULL;
+        unsigned npred = 0;
+        for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(to)); u && npred < 2; u = LLVMGetNextUse(u)) {
+            LLVMValueRef user = LLVMGetUser(u);
+            if (!LLVMIsAInstruction(user) || !LLVMIsATerminatorInst(user)) continue;
+            LLVMBasicBlockRef p = LLVMGetInstructionParent(user);
+            if (!pred) pred = p, npred = 1;
+            else if (p != pred) npred = 2;
+        }
+        if (npred != 1) return PINNED;
+        if (LLVMGetNumSuccessors(LLVMGetBasicBlockTerminator(pred)) != 1) straight = false;
+        if (pred == from) return straight ? STRAIGHT : ARM;
+        to = pred;
+    }
+    return ARM;
+}
+
+/* Whether load ld is pinned where it is: its value flows, through
+ * instructions of its block (or blocks that always follow it), into a
+ * root, another memory access, a phi along an edge from there, or any use
+ * in a block with several predecessors. */
 static bool anchored(LLVMValueRef ld, unsigned memload) {
-    enum { MAX = 32 };
+    enum { MAX = 512 };
     LLVMValueRef work[MAX];
     size_t top = 0, seen = 0;
     LLVMBasicBlockRef bb = LLVMGetInstructionParent(ld);
@@ -126,11 +158,16 @@ static bool anchored(LLVMValueRef ld, unsigned memload) {
             if (!LLVMIsAInstruction(user)) continue;
             if (LLVMIsAPHINode(user)) {
                 unsigned n = LLVMCountIncoming(user);
-                for (unsigned k = 0; k < n; k++)
-                    if (LLVMGetIncomingValue(user, k) == v && LLVMGetIncomingBlock(user, k) == bb) return true;
+                for (unsigned k = 0; k < n; k++) {
+                    LLVMBasicBlockRef from = LLVMGetIncomingBlock(user, k);
+                    if (LLVMGetIncomingValue(user, k) == v && (from == bb || relation(bb, from) != ARM)) return true;
+                }
                 continue;
             }
-            if (LLVMGetInstructionParent(user) != bb) continue;
+            LLVMBasicBlockRef ub = LLVMGetInstructionParent(user);
+            int rel = ub == bb ? STRAIGHT : relation(bb, ub);
+            if (rel == PINNED) return true;
+            if (rel == ARM) continue;
             if (LLVMGetInstructionOpcode(user) == LLVMStore && stores_back(user, memload)) continue;
             if (is_root(user) || (LLVMIsALoadInst(user) && LLVMGetMetadata(user, memload))) return true;
             if (++seen >= MAX || top == MAX) return false; /* too far to tell: keep it */
@@ -155,7 +192,24 @@ static void keep_fn(LLVMValueRef fn, unsigned memload) {
     for (k = 0; k < f.n; k++) {
         LLVMValueRef i = f.insts[k];
         if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, memload) || LLVMGetVolatile(i)) continue;
-        if (!f.live[k] || !anchored(i, memload)) LLVMSetVolatile(i, 1);
+        if (!f.live[k] || !anchored(i, memload)) {
+            LLVMSetVolatile(i, 1);
+            if (getenv("AW_LLVM_KEEP_DEBUG")) {
+                char *str = LLVMPrintValueToString(i);
+                fprintf(stderr, "kept (%s): %s in %s\n", f.live[k] ? "movable" : "dead", str, LLVMGetValueName(fn));
+                if (getenv("AW_LLVM_KEEP_DEBUG")[0] == '2') {
+                    char *fs = LLVMPrintValueToString(fn);
+                    fprintf(stderr, "%s\n", fs);
+                    LLVMDisposeMessage(fs);
+                }
+                LLVMDisposeMessage(str);
+                for (LLVMUseRef u = LLVMGetFirstUse(i); u; u = LLVMGetNextUse(u)) {
+                    str = LLVMPrintValueToString(LLVMGetUser(u));
+                    fprintf(stderr, "   used by %s in %s\n", str, LLVMGetBasicBlockName(LLVMGetInstructionParent(LLVMGetUser(u))));
+                    LLVMDisposeMessage(str);
+                }
+            }
+        }
     }
     free(f.insts);
     free(f.live);
