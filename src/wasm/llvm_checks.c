@@ -362,6 +362,45 @@ static size_t back_edges(LLVMValueRef fn, unsigned mark_kind, uint32_t self, edg
     return ne;
 }
 
+/* The functions whose every call runs their own entry check: fN whose
+ * body still holds the check marked N (sorted, for calls_checked). */
+static size_t checked_functions(LLVMModuleRef mod, unsigned mark_kind, LLVMValueRef **out) {
+    size_t n = 0, cap = 16;
+    LLVMValueRef *fns = malloc(cap * sizeof *fns);
+    if (!fns) abort();
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
+        size_t len;
+        const char *name = LLVMGetValueName2(fn, &len);
+        if (LLVMIsDeclaration(fn) || len < 2 || name[0] != 'f') continue;
+        uint32_t self = (uint32_t)strtoul(name + 1, NULL, 10);
+        bool marked = false;
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb && !marked; bb = LLVMGetNextBasicBlock(bb))
+            marked = has_entry_mark(bb, mark_kind, self);
+        if (!marked) continue;
+        if (n == cap) {
+            cap *= 2;
+            fns = realloc(fns, cap * sizeof *fns);
+            if (!fns) abort();
+        }
+        fns[n++] = fn;
+    }
+    qsort(fns, n, sizeof *fns, cmp_ptr);
+    *out = fns;
+    return n;
+}
+
+/* Whether block bb calls a function of checked[]: a back edge from it
+ * then passes a fuel and interrupt check on every iteration already (a
+ * loop around a call, such as the one tail recursion leaves in fib). */
+static bool calls_checked(LLVMBasicBlockRef bb, LLVMValueRef *checked, size_t n) {
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+        if (LLVMGetInstructionOpcode(i) != LLVMCall) continue;
+        LLVMValueRef callee = LLVMGetCalledValue(i);
+        if (bsearch(&callee, checked, n, sizeof *checked, cmp_ptr)) return true;
+    }
+    return false;
+}
+
 void wasm_llvm_late_checks(LLVMModuleRef mod, const aw_module *m, bool loop_checks) {
     lc l = {0};
     l.mod = mod;
@@ -374,6 +413,8 @@ void wasm_llvm_late_checks(LLVMModuleRef mod, const aw_module *m, bool loop_chec
     l.voidt = LLVMVoidTypeInContext(l.c);
     unsigned mark_kind = LLVMGetMDKindIDInContext(l.c, WASM_LLVM_ENTRY_MD, strlen(WASM_LLVM_ENTRY_MD));
     LLVMAttributeRef notail = LLVMCreateStringAttribute(l.c, "disable-tail-calls", 18, "true", 4);
+    LLVMValueRef *checked;
+    size_t nchecked = checked_functions(mod, mark_kind, &checked);
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
         if (LLVMIsDeclaration(fn)) continue;
         LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, notail);
@@ -397,10 +438,13 @@ void wasm_llvm_late_checks(LLVMModuleRef mod, const aw_module *m, bool loop_chec
             for (size_t k = 0; k < sizeof stale / sizeof *stale; k++)
                 LLVMRemoveEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
                                                LLVMGetEnumAttributeKindForName(stale[k], strlen(stale[k])));
-            for (size_t e = 0; e < ne; e++) check_edge(&l, edges[e].src, edges[e].dst, edges[e].tre, loop_checks);
+            for (size_t e = 0; e < ne; e++)
+                check_edge(&l, edges[e].src, edges[e].dst, edges[e].tre,
+                           loop_checks && !calls_checked(edges[e].src, checked, nchecked));
         }
         free(edges);
     }
+    free(checked);
     LLVMDisposeBuilder(l.b);
 }
 
