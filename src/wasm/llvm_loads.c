@@ -84,12 +84,28 @@ static bool same_value(LLVMValueRef a, LLVMValueRef b, int depth) {
     return true;
 }
 
-/* `store (load p), p` stores nothing new: LLVM deletes it, and then the
- * load. Such a store keeps only its address alive. */
+/* Whether anything between two instructions of one block may write
+ * memory (too far apart to look: taken for no, the safe answer here). */
+static bool writes_between(LLVMValueRef a, LLVMValueRef b) {
+    int steps = 0;
+    /* backwards from b: the nearest write is usually close */
+    for (LLVMValueRef i = LLVMGetPreviousInstruction(b); i && i != a; i = LLVMGetPreviousInstruction(i)) {
+        if (++steps > 512) return false;
+        LLVMOpcode op = LLVMGetInstructionOpcode(i);
+        if (op == LLVMStore || op == LLVMCall || op == LLVMAtomicRMW || op == LLVMAtomicCmpXchg) return true;
+    }
+    return false;
+}
+
+/* `store (load p), p` with no write in between stores nothing new: LLVM
+ * deletes it, and then the load. Such a store keeps only its address
+ * alive. (Across blocks it is taken for one too: rare, and safe.) */
 static bool stores_back(LLVMValueRef st, unsigned memload) {
     LLVMValueRef v = LLVMGetOperand(st, 0);
-    return LLVMIsALoadInst(v) && LLVMGetMetadata(v, memload) &&
-           same_value(LLVMGetOperand(v, 0), LLVMGetOperand(st, 1), 6);
+    if (!LLVMIsALoadInst(v) || !LLVMGetMetadata(v, memload) ||
+        !same_value(LLVMGetOperand(v, 0), LLVMGetOperand(st, 1), 6))
+        return false;
+    return LLVMGetInstructionParent(v) != LLVMGetInstructionParent(st) || !writes_between(v, st);
 }
 
 /* Liveness from the roots back through operands (phis included). */

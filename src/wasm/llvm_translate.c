@@ -1766,7 +1766,9 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
         tab[2 * d + 1] = make_wrapper(&t, d);
     }
     /* with explicit bounds checks a trap never depends on a load running */
-    if (ok && !explicit_bounds) ok = wasm_llvm_keep_loads(t.mod, t.md_memload, err);
+    /* AW_LLVM_LOSE_TRAPS=1: leave them plain (only to see the fuzzer find
+     * the traps LLVM loses) */
+    if (ok && !explicit_bounds && !getenv("AW_LLVM_LOSE_TRAPS")) ok = wasm_llvm_keep_loads(t.mod, t.md_memload, err);
     if (ok) {
         LLVMTypeRef aty = LLVMArrayType(t.ptr, 2 * ndefs);
         LLVMValueRef g = LLVMAddGlobal(t.mod, aty, "aw_fntab");
