@@ -9,7 +9,12 @@
  * unrolled or vectorised iteration, and never in a loop LLVM removed. Every
  * cycle of a control-flow graph contains a back edge of any depth-first
  * search, so no loop escapes; cycles through calls pass function entries,
- * which the translator checks.
+ * which the translator checks. A back edge whose source block calls a
+ * function that checks at its entry needs no check of its own: every
+ * iteration runs one (fib's loop around its recursive call).
+ *
+ * The check itself (wasm_llvm_emit_check, also used by the translator for
+ * function entries) is plain IR: two loads and a branch weighted cold.
  *
  * Tail recursion. The optimiser may turn a recursive call into a loop
  * (fib's second call becomes one: half the calls of the source, as native
