@@ -73,6 +73,12 @@ static void set_weights(LLVMContextRef c, LLVMValueRef br, uint32_t taken, uint3
     LLVMSetMetadata(br, LLVMGetMDKindIDInContext(c, "prof", 4), LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, md, 3)));
 }
 
+/* fuel_enabled and the interrupt flag in one aligned 8-byte word
+ * (little-endian), as runtime.h lays them out today */
+#define FLAGS_PAIRED                                                                                  \
+    (offsetof(aw_store, interrupt) == offsetof(aw_store, fuel_enabled) + 4 &&                         \
+     offsetof(aw_store, fuel_enabled) % 8 == 0 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+
 /* Plain IR, not inline asm: LLVM parsed the asm again for every check
  * (~30% of compile time), and an asm block that decremented the fuel
  * counter unconditionally chained every call of a recursive function
@@ -89,21 +95,35 @@ unsigned wasm_llvm_emit_check(LLVMBuilderRef b, LLVMValueRef vm, LLVMValueRef st
     LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(vm));
     LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c), i64 = LLVMInt64TypeInContext(c);
     LLVMTypeRef ptr = LLVMPointerTypeInContext(c, 0);
-    LLVMValueRef off = LLVMConstInt(i64, offsetof(aw_store, interrupt), 0);
-    LLVMValueRef intr = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "interrupt");
-    LLVMSetVolatile(intr, 1);
+    LLVMValueRef off, intr, en, any, flags;
+    if (FLAGS_PAIRED) {
+        /* one 8-byte load: fuel_enabled in the low byte, the interrupt
+         * flag in the high half (the store is calloc'd: padding is 0,
+         * masked off anyway) */
+        off = LLVMConstInt(i64, offsetof(aw_store, fuel_enabled), 0);
+        flags = LLVMBuildLoad2(b, i64, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "flags");
+        any = LLVMBuildAnd(b, flags, LLVMConstInt(i64, 0xFFFFFFFF000000FFull, 0), "");
+        en = LLVMBuildTrunc(b, flags, i8, "metered");
+        intr = LLVMBuildTrunc(b, LLVMBuildLShr(b, flags, LLVMConstInt(i64, 32, 0), ""), i32, "interrupt");
+        any = LLVMBuildICmp(b, LLVMIntNE, any, LLVMConstInt(i64, 0, 0), "");
+    } else {
+        off = LLVMConstInt(i64, offsetof(aw_store, interrupt), 0);
+        flags = intr = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "interrupt");
+        off = LLVMConstInt(i64, offsetof(aw_store, fuel_enabled), 0);
+        en = tagged(LLVMBuildLoad2(b, i8, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "metered"), tbaa);
+        any = LLVMBuildOr(b, LLVMBuildZExt(b, en, i32, ""), intr, "");
+        any = LLVMBuildICmp(b, LLVMIntNE, any, LLVMConstInt(i32, 0, 0), "");
+    }
+    /* volatile: another thread writes the interrupt flag */
+    LLVMSetVolatile(flags, 1);
     if (entry_of != UINT32_MAX) {
         LLVMMetadataRef idx = LLVMValueAsMetadata(LLVMConstInt(i32, entry_of, 0));
-        LLVMSetMetadata(intr, LLVMGetMDKindIDInContext(c, WASM_LLVM_ENTRY_MD, strlen(WASM_LLVM_ENTRY_MD)),
+        LLVMSetMetadata(flags, LLVMGetMDKindIDInContext(c, WASM_LLVM_ENTRY_MD, strlen(WASM_LLVM_ENTRY_MD)),
                         LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, &idx, 1)));
     }
-    off = LLVMConstInt(i64, offsetof(aw_store, fuel_enabled), 0);
-    LLVMValueRef en = tagged(LLVMBuildLoad2(b, i8, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "metered"), tbaa);
-    LLVMValueRef any = LLVMBuildOr(b, LLVMBuildZExt(b, en, i32, ""), intr, "");
     LLVMBasicBlockRef count = LLVMAppendBasicBlockInContext(c, fn, "count");
     LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(c, fn, "check");
-    set_weights(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, any, LLVMConstInt(i32, 0, 0), ""), count, cont), 1,
-                100000);
+    set_weights(c, LLVMBuildCondBr(b, any, count, cont), 1, 100000);
 
     LLVMPositionBuilderAtEnd(b, count);
     off = LLVMConstInt(i64, offsetof(aw_store, fuel), 0);
