@@ -141,7 +141,6 @@ typedef struct tr {
     LLVMValueRef md_empty;
     unsigned md_memload;            /* tags loads of linear memory */
     unsigned md_tbaa;
-    LLVMAttributeRef attr_memnone;  /* memory(none) */
     LLVMValueRef tbaa_mem, tbaa_glob, tbaa_rt; /* type-based alias classes */
 
     /* the function being translated */
@@ -1729,7 +1728,6 @@ LLVMModuleRef wasm_llvm_translate(const aw_module *m, LLVMContextRef ctx, bool e
     t.md_empty = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, NULL, 0));
     t.md_memload = LLVMGetMDKindIDInContext(ctx, "aw.memload", 10);
     tbaa_init(&t);
-    t.attr_memnone = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0);
 
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     t.fns = calloc(ndefs + 1, sizeof *t.fns);
