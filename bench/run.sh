@@ -90,10 +90,11 @@ awk '{ s += log($2 / $1); k++
        if (NF > 2) c += log($3 / $1)
        if (NF > 3 && $4 != "-") { cc += log($3 / $4); kc++ }
        if (NF > 4 && $5 != "-") { cr += log($3 / $5); kr++ }
-       if (NF > 5 && $6 != "-") { cb += log($6 / $1); kb++ } }
+       if (NF > 5 && $6 != "-") { cb += log($6 / $1); kb++; if ($4 != "-") { cbc += log($6 / $4); kbc++ } } }
      END { if (k) printf "geometric mean of %d ratios: %.2fx native\n", k, exp(s / k)
            if (k && NF > 2) printf "compiled tier: geometric mean %.2fx native (gcc -O2)\n", exp(c / k)
            if (kc) printf "compiled tier: geometric mean %.2fx clang -O2 native (%d workloads)\n", exp(cc / kc), kc
            if (kr) printf "compiled tier: geometric mean %.2fx reference native (clang -O2; musl for the libc-bound)\n", exp(cr / kr)
-           if (kb) printf "baseline compiled tier: geometric mean %.2fx native (gcc -O2)\n", exp(cb / kb) }' "$results"
+           if (kb) printf "baseline compiled tier: geometric mean %.2fx native (gcc -O2)\n", exp(cb / kb)
+           if (kbc) printf "baseline compiled tier: geometric mean %.2fx clang -O2 native\n", exp(cbc / kbc) }' "$results"
 exit $bad
