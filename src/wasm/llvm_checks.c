@@ -9,7 +9,12 @@
  * unrolled or vectorised iteration, and never in a loop LLVM removed. Every
  * cycle of a control-flow graph contains a back edge of any depth-first
  * search, so no loop escapes; cycles through calls pass function entries,
- * which the translator checks.
+ * which the translator checks. A back edge whose source block calls a
+ * function that checks at its entry needs no check of its own: every
+ * iteration runs one (fib's loop around its recursive call).
+ *
+ * The check itself (wasm_llvm_emit_check, also used by the translator for
+ * function entries) is plain IR: two loads and a branch weighted cold.
  *
  * Tail recursion. The optimiser may turn a recursive call into a loop
  * (fib's second call becomes one: half the calls of the source, as native
@@ -33,7 +38,6 @@ typedef struct lc {
     LLVMModuleRef mod;
     LLVMBuilderRef b;
     LLVMTypeRef i8, i32, i64, ptr, voidt;
-    LLVMAttributeRef meminacc;
     /* the function being worked on */
     LLVMValueRef fn, vm, counter;
     uint32_t func_index;
@@ -56,72 +60,103 @@ static LLVMValueRef call_vm(lc *l, size_t off, LLVMTypeRef ret, LLVMValueRef *ar
     return LLVMBuildCall2(l->b, fty, f, args, n, "");
 }
 
-#if defined(__x86_64__)
-/* The check as x86-64 inline asm, $0 = result, $1 = the store. Without
- * fuel it is two loads and no store: a read-modify-write of the fuel
- * counter on every iteration would chain the iterations through memory
- * (store forwarding, ~5 cycles), which cost tight loops 2-4x. */
-void wasm_llvm_check_asm(char *buf, size_t size, uint32_t entry_of) {
-    /* $1 is the vm (live anyway for calls), not the store: one register
-     * fewer held across the function */
-    /* At function entry branch-free (its branches cost fib ~1.6x): fuel
-     * -= fuel_enabled, then sign | interrupt. In loops no store unless
-     * metered. */
-    int n = entry_of != UINT32_MAX ? snprintf(buf, size,
-                     "movq %zu($1), %%rcx\n\tmovzbl %zu(%%rcx), ${0:k}\n\tsubq ${0:q}, %zu(%%rcx)\n\t"
-                     "sets ${0:b}\n\torl %zu(%%rcx), ${0:k}",
-                     offsetof(wasm_jit_vm, store), offsetof(aw_store, fuel_enabled),
-                     offsetof(aw_store, fuel), offsetof(aw_store, interrupt)) : snprintf(buf, size,
-                     "movq %zu($1), ${0:q}\n\tcmpb $$0, %zu(${0:q})\n\tje 2f\n\t"
-                     "subq $$1, %zu(${0:q})\n\tjs 3f\n"
-                     "2:\n\tmovl %zu(${0:q}), ${0:k}\n\tjmp 1f\n"
-                     "3:\n\tmovl $$1, ${0:k}\n1:",
-                     offsetof(wasm_jit_vm, store), offsetof(aw_store, fuel_enabled),
-                     offsetof(aw_store, fuel), offsetof(aw_store, interrupt));
-    if (entry_of != UINT32_MAX && n > 0 && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, "\n\t%s%u", WASM_LLVM_ENTRY_MARK, entry_of);
+static LLVMValueRef tagged(LLVMValueRef inst, LLVMValueRef tbaa) {
+    if (tbaa) LLVMSetMetadata(inst, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(inst)), "tbaa", 4), tbaa);
+    return inst;
 }
-#endif
 
-/* fuel -= 1 when metered; true when fuel < 0 or the interrupt flag is set
- * (the same test as the translator's function-entry check). */
-static LLVMValueRef check_cond(lc *l) {
-#if defined(__x86_64__)
-    char code[320];
-    wasm_llvm_check_asm(code, sizeof code, UINT32_MAX);
-    const char *cons = "=&r,r,~{flags}";
-    LLVMTypeRef fty = LLVMFunctionType(l->i32, &l->ptr, 1, 0);
-    LLVMValueRef asmv = LLVMGetInlineAsm(fty, code, strlen(code), (char *)cons, strlen(cons), 1, 0,
-                                         LLVMInlineAsmDialectATT, 0);
-    LLVMValueRef call = LLVMBuildCall2(l->b, fty, asmv, &l->vm, 1, "");
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, l->meminacc);
-    return LLVMBuildICmp(l->b, LLVMIntNE, call, c32(l, 0), "");
-#else
-    /* no optimisation runs after this pass: plain volatile accesses */
-    LLVMValueRef store = LLVMBuildLoad2(l->b, l->ptr, at(l, l->vm, offsetof(wasm_jit_vm, store)), "");
-    LLVMValueRef intr = LLVMBuildLoad2(l->b, l->i32, at(l, store, offsetof(aw_store, interrupt)), "");
-    LLVMSetVolatile(intr, 1);
-    LLVMValueRef en = LLVMBuildLoad2(l->b, l->i8, at(l, store, offsetof(aw_store, fuel_enabled)), "");
-    LLVMValueRef fp = at(l, store, offsetof(aw_store, fuel));
-    LLVMValueRef fuel = LLVMBuildLoad2(l->b, l->i64, fp, "");
-    LLVMValueRef nf = LLVMBuildSub(l->b, fuel, LLVMBuildZExt(l->b, LLVMBuildAnd(l->b, en, LLVMConstInt(l->i8, 1, 0), ""), l->i64, ""), "");
-    LLVMBuildStore(l->b, nf, fp);
-    return LLVMBuildOr(l->b, LLVMBuildICmp(l->b, LLVMIntNE, intr, c32(l, 0), ""),
-                       LLVMBuildICmp(l->b, LLVMIntSLT, nf, c64(l, 0), ""), "");
-#endif
+static void set_weights(LLVMContextRef c, LLVMValueRef br, uint32_t taken, uint32_t not_taken) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(c);
+    LLVMMetadataRef md[3] = {LLVMMDStringInContext2(c, "branch_weights", 14),
+                             LLVMValueAsMetadata(LLVMConstInt(i32, taken, 0)),
+                             LLVMValueAsMetadata(LLVMConstInt(i32, not_taken, 0))};
+    LLVMSetMetadata(br, LLVMGetMDKindIDInContext(c, "prof", 4), LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, md, 3)));
+}
+
+/* fuel_enabled and the interrupt flag in one aligned 8-byte word
+ * (little-endian), as runtime.h lays them out today */
+#define FLAGS_PAIRED                                                                                  \
+    (offsetof(aw_store, interrupt) == offsetof(aw_store, fuel_enabled) + 4 &&                         \
+     offsetof(aw_store, fuel_enabled) % 8 == 0 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+
+/* Plain IR, not inline asm: LLVM parsed the asm again for every check
+ * (~30% of compile time), and an asm block that decremented the fuel
+ * counter unconditionally chained every call of a recursive function
+ * through one memory location (fib ran 4x native). Now the fast path only
+ * reads: fuel is counted in the cold block, so a store without fuel never
+ * writes. The interrupt flag is read volatile: another thread writes it,
+ * and the load must neither be merged with another check's nor hoisted out
+ * of a loop. */
+unsigned wasm_llvm_emit_check(LLVMBuilderRef b, LLVMValueRef vm, LLVMValueRef store, uint32_t func,
+                              uint64_t offset, uint32_t entry_of, LLVMValueRef tbaa, LLVMBasicBlockRef cont,
+                              LLVMBasicBlockRef preds[3]) {
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(b);
+    LLVMValueRef fn = LLVMGetBasicBlockParent(here);
+    LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(vm));
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(c), i32 = LLVMInt32TypeInContext(c), i64 = LLVMInt64TypeInContext(c);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(c, 0);
+    LLVMValueRef off, intr, en, any, flags;
+    if (FLAGS_PAIRED) {
+        /* one 8-byte load: fuel_enabled in the low byte, the interrupt
+         * flag in the high half (the store is calloc'd: padding is 0,
+         * masked off anyway) */
+        off = LLVMConstInt(i64, offsetof(aw_store, fuel_enabled), 0);
+        flags = LLVMBuildLoad2(b, i64, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "flags");
+        any = LLVMBuildAnd(b, flags, LLVMConstInt(i64, 0xFFFFFFFF000000FFull, 0), "");
+        en = LLVMBuildTrunc(b, flags, i8, "metered");
+        intr = LLVMBuildTrunc(b, LLVMBuildLShr(b, flags, LLVMConstInt(i64, 32, 0), ""), i32, "interrupt");
+        any = LLVMBuildICmp(b, LLVMIntNE, any, LLVMConstInt(i64, 0, 0), "");
+    } else {
+        off = LLVMConstInt(i64, offsetof(aw_store, interrupt), 0);
+        flags = intr = LLVMBuildLoad2(b, i32, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "interrupt");
+        off = LLVMConstInt(i64, offsetof(aw_store, fuel_enabled), 0);
+        en = tagged(LLVMBuildLoad2(b, i8, LLVMBuildGEP2(b, i8, store, &off, 1, ""), "metered"), tbaa);
+        any = LLVMBuildOr(b, LLVMBuildZExt(b, en, i32, ""), intr, "");
+        any = LLVMBuildICmp(b, LLVMIntNE, any, LLVMConstInt(i32, 0, 0), "");
+    }
+    /* volatile: another thread writes the interrupt flag */
+    LLVMSetVolatile(flags, 1);
+    if (entry_of != UINT32_MAX) {
+        LLVMMetadataRef idx = LLVMValueAsMetadata(LLVMConstInt(i32, entry_of, 0));
+        LLVMSetMetadata(flags, LLVMGetMDKindIDInContext(c, WASM_LLVM_ENTRY_MD, strlen(WASM_LLVM_ENTRY_MD)),
+                        LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, &idx, 1)));
+    }
+    LLVMBasicBlockRef count = LLVMAppendBasicBlockInContext(c, fn, "count");
+    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(c, fn, "check");
+    set_weights(c, LLVMBuildCondBr(b, any, count, cont), 1, 100000);
+
+    LLVMPositionBuilderAtEnd(b, count);
+    off = LLVMConstInt(i64, offsetof(aw_store, fuel), 0);
+    LLVMValueRef fp = LLVMBuildGEP2(b, i8, store, &off, 1, "");
+    LLVMValueRef fuel = tagged(LLVMBuildLoad2(b, i64, fp, "fuel"), tbaa);
+    LLVMValueRef nf = LLVMBuildSub(b, fuel, LLVMBuildZExt(b, LLVMBuildAnd(b, en, LLVMConstInt(i8, 1, 0), ""), i64, ""), "");
+    tagged(LLVMBuildStore(b, nf, fp), tbaa);
+    LLVMValueRef bad = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntSLT, nf, LLVMConstInt(i64, 0, 0), ""),
+                                   LLVMBuildICmp(b, LLVMIntNE, intr, LLVMConstInt(i32, 0, 0), ""), "");
+    set_weights(c, LLVMBuildCondBr(b, bad, slow, cont), 1, 1000);
+
+    LLVMPositionBuilderAtEnd(b, slow);
+    off = LLVMConstInt(i64, offsetof(wasm_jit_vm, check_fn), 0);
+    LLVMValueRef f = LLVMBuildLoad2(b, ptr, LLVMBuildGEP2(b, i8, vm, &off, 1, ""), "");
+    LLVMTypeRef ptys[3] = {ptr, i32, i64};
+    LLVMValueRef args[3] = {vm, LLVMConstInt(i32, func, 0), LLVMConstInt(i64, offset, 0)};
+    LLVMValueRef call = LLVMBuildCall2(b, LLVMFunctionType(LLVMVoidTypeInContext(c), ptys, 3, 0), f, args, 3, "");
+    unsigned cold = LLVMGetEnumAttributeKindForName("cold", 4);
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(c, cold, 0));
+    LLVMBuildBr(b, cont);
+    preds[0] = here, preds[1] = count, preds[2] = slow;
+    return 3;
 }
 
 /* Whether a block holds the entry check of function `self` (the
  * translator's mark). */
-static bool has_entry_mark(LLVMBasicBlockRef bb, const char *self) {
+static bool has_entry_mark(LLVMBasicBlockRef bb, unsigned kind, uint32_t self) {
     for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
-        if (LLVMGetInstructionOpcode(i) != LLVMCall) continue;
-        LLVMValueRef callee = LLVMGetCalledValue(i);
-        if (!LLVMIsAInlineAsm(callee)) continue;
-        size_t len;
-        const char *code = LLVMGetInlineAsmAsmString(callee, &len);
-        size_t k = strlen(self);
-        if (code && len >= k && memcmp(code + len - k, self, k) == 0) return true;
+        if (LLVMGetInstructionOpcode(i) != LLVMLoad) continue;
+        LLVMValueRef md = LLVMGetMetadata(i, kind);
+        if (!md) continue;
+        LLVMValueRef idx = LLVMGetOperand(md, 0);
+        if (idx && LLVMIsAConstantInt(idx) && LLVMConstIntGetZExtValue(idx) == self) return true;
     }
     return false;
 }
@@ -201,18 +236,11 @@ static void check_edge(lc *l, LLVMBasicBlockRef src, LLVMBasicBlockRef hdr, bool
                                           at(l, store, offsetof(aw_store, config.max_call_depth)), "");
         trap_unless(l, LLVMBuildICmp(l->b, LLVMIntULE, n, lim, ""), AW_TRAP_STACK_EXHAUSTED);
     }
-    LLVMBasicBlockRef preds[2];
+    LLVMBasicBlockRef preds[3];
     unsigned np = 0;
     if (fuel) {
-        LLVMValueRef bad = check_cond(l);
-        LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(l->c, l->fn, "check");
-        preds[np++] = LLVMGetInsertBlock(l->b);
-        LLVMBuildCondBr(l->b, bad, slow, hdr);
-        LLVMPositionBuilderAtEnd(l->b, slow);
-        LLVMValueRef args[3] = {l->vm, c32(l, l->func_index), c64(l, UINT64_MAX)};
-        call_vm(l, offsetof(wasm_jit_vm, check_fn), l->voidt, args, 3);
-        preds[np++] = slow;
-        LLVMBuildBr(l->b, hdr);
+        LLVMValueRef store = LLVMBuildLoad2(l->b, l->ptr, at(l, l->vm, offsetof(wasm_jit_vm, store)), "");
+        np = wasm_llvm_emit_check(l->b, l->vm, store, l->func_index, UINT64_MAX, UINT32_MAX, NULL, hdr, preds);
     } else {
         preds[np++] = LLVMGetInsertBlock(l->b);
         LLVMBuildBr(l->b, hdr);
@@ -245,7 +273,7 @@ typedef struct cfg {
     bool *mark;              /* holds the entry check */
 } cfg;
 
-static void cfg_build(cfg *g, LLVMValueRef fn, const char *self) {
+static void cfg_build(cfg *g, LLVMValueRef fn, unsigned mark_kind, uint32_t self) {
     size_t n = g->n = LLVMCountBasicBlocks(fn);
     g->bbs = malloc((n + 1) * sizeof *g->bbs);
     g->pred_start = calloc(n + 2, sizeof *g->pred_start);
@@ -259,7 +287,7 @@ static void cfg_build(cfg *g, LLVMValueRef fn, const char *self) {
         unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
         for (unsigned j = 0; j < ns; j++) g->pred_start[index_of(g->bbs, n, LLVMGetSuccessor(term, j)) + 1]++;
         ne += ns;
-        g->mark[b] = self && has_entry_mark(g->bbs[b], self);
+        g->mark[b] = has_entry_mark(g->bbs[b], mark_kind, self);
     }
     for (size_t b = 0; b < n; b++) g->pred_start[b + 1] += g->pred_start[b];
     g->preds = malloc((ne + 1) * sizeof *g->preds);
@@ -305,9 +333,9 @@ static bool loop_has_entry(const cfg *g, size_t src, size_t hdr, uint8_t *seen, 
     return found;
 }
 
-static size_t back_edges(LLVMValueRef fn, const char *self, edge **out) {
+static size_t back_edges(LLVMValueRef fn, unsigned mark_kind, uint32_t self, edge **out) {
     cfg g;
-    cfg_build(&g, fn, self);
+    cfg_build(&g, fn, mark_kind, self);
     size_t n = g.n, ne = 0, cap = n + 1;
     uint8_t *color = calloc(n + 1, 1);              /* 0 white, 1 on the stack, 2 done */
     struct { size_t bb; unsigned next; } *stk = malloc((n + 1) * sizeof *stk);
@@ -359,6 +387,45 @@ static size_t back_edges(LLVMValueRef fn, const char *self, edge **out) {
     return ne;
 }
 
+/* The functions whose every call runs their own entry check: fN whose
+ * body still holds the check marked N (sorted, for calls_checked). */
+static size_t checked_functions(LLVMModuleRef mod, unsigned mark_kind, LLVMValueRef **out) {
+    size_t n = 0, cap = 16;
+    LLVMValueRef *fns = malloc(cap * sizeof *fns);
+    if (!fns) abort();
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
+        size_t len;
+        const char *name = LLVMGetValueName2(fn, &len);
+        if (LLVMIsDeclaration(fn) || len < 2 || name[0] != 'f') continue;
+        uint32_t self = (uint32_t)strtoul(name + 1, NULL, 10);
+        bool marked = false;
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb && !marked; bb = LLVMGetNextBasicBlock(bb))
+            marked = has_entry_mark(bb, mark_kind, self);
+        if (!marked) continue;
+        if (n == cap) {
+            cap *= 2;
+            fns = realloc(fns, cap * sizeof *fns);
+            if (!fns) abort();
+        }
+        fns[n++] = fn;
+    }
+    qsort(fns, n, sizeof *fns, cmp_ptr);
+    *out = fns;
+    return n;
+}
+
+/* Whether block bb calls a function of checked[]: a back edge from it
+ * then passes a fuel and interrupt check on every iteration already (a
+ * loop around a call, such as the one tail recursion leaves in fib). */
+static bool calls_checked(LLVMBasicBlockRef bb, LLVMValueRef *checked, size_t n) {
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+        if (LLVMGetInstructionOpcode(i) != LLVMCall) continue;
+        LLVMValueRef callee = LLVMGetCalledValue(i);
+        if (bsearch(&callee, checked, n, sizeof *checked, cmp_ptr)) return true;
+    }
+    return false;
+}
+
 void wasm_llvm_late_checks(LLVMModuleRef mod, const aw_module *m, bool loop_checks) {
     lc l = {0};
     l.mod = mod;
@@ -369,8 +436,10 @@ void wasm_llvm_late_checks(LLVMModuleRef mod, const aw_module *m, bool loop_chec
     l.i64 = LLVMInt64TypeInContext(l.c);
     l.ptr = LLVMPointerTypeInContext(l.c, 0);
     l.voidt = LLVMVoidTypeInContext(l.c);
-    l.meminacc = LLVMCreateEnumAttribute(l.c, LLVMGetEnumAttributeKindForName("memory", 6), 3u << 2);
+    unsigned mark_kind = LLVMGetMDKindIDInContext(l.c, WASM_LLVM_ENTRY_MD, strlen(WASM_LLVM_ENTRY_MD));
     LLVMAttributeRef notail = LLVMCreateStringAttribute(l.c, "disable-tail-calls", 18, "true", 4);
+    LLVMValueRef *checked;
+    size_t nchecked = checked_functions(mod, mark_kind, &checked);
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
         if (LLVMIsDeclaration(fn)) continue;
         LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, notail);
@@ -387,19 +456,20 @@ void wasm_llvm_late_checks(LLVMModuleRef mod, const aw_module *m, bool loop_chec
         l.vm = LLVMGetParam(fn, 0);
         l.counter = NULL;
         edge *edges;
-        char self[64];
-        snprintf(self, sizeof self, "%s%u", WASM_LLVM_ENTRY_MARK, l.func_index);
-        size_t ne = back_edges(fn, self, &edges);
+        size_t ne = back_edges(fn, mark_kind, l.func_index, &edges);
         if (ne) {
             /* what the optimiser inferred without the checks no longer holds */
             static const char *const stale[] = {"memory", "nosync", "nofree", "willreturn"};
             for (size_t k = 0; k < sizeof stale / sizeof *stale; k++)
                 LLVMRemoveEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
                                                LLVMGetEnumAttributeKindForName(stale[k], strlen(stale[k])));
-            for (size_t e = 0; e < ne; e++) check_edge(&l, edges[e].src, edges[e].dst, edges[e].tre, loop_checks);
+            for (size_t e = 0; e < ne; e++)
+                check_edge(&l, edges[e].src, edges[e].dst, edges[e].tre,
+                           loop_checks && !calls_checked(edges[e].src, checked, nchecked));
         }
         free(edges);
     }
+    free(checked);
     LLVMDisposeBuilder(l.b);
 }
 

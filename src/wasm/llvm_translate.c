@@ -142,8 +142,6 @@ typedef struct tr {
     LLVMValueRef md_empty;
     unsigned md_memload;            /* tags loads of linear memory */
     unsigned md_tbaa;
-    LLVMAttributeRef attr_memnone;  /* memory(none) */
-    LLVMAttributeRef attr_meminacc; /* memory(inaccessiblemem: readwrite) */
     LLVMValueRef tbaa_mem, tbaa_glob, tbaa_rt; /* type-based alias classes */
 
     /* the function being translated */
@@ -300,61 +298,33 @@ static void trap_if_code(tr *t, LLVMValueRef code) {
     LLVMPositionBuilderAtEnd(t->b, ok);
 }
 
-/* Fuel and interrupts, at function entry and loop headers: fuel -= 1 when
- * it is limited, then one test of "fuel < 0 or interrupt flag set". On
- * x86-64 this is one inline asm block that LLVM sees as touching only
- * memory it cannot access, so never merged or moved: it keeps linear memory
- * and globals in registers across it and still vectorises the loop, and
- * the flag, which another thread writes, is read afresh every time. */
-static LLVMValueRef check_cond(tr *t) {
-#if defined(__x86_64__)
-    char code[320];
-    wasm_llvm_check_asm(code, sizeof code, t->func_index);
-    const char *cons = "=&r,r,~{rcx},~{flags}";
-    LLVMTypeRef pty = t->ptr;
-    LLVMTypeRef fty = LLVMFunctionType(t->i32, &pty, 1, 0);
-    LLVMValueRef asmv = LLVMGetInlineAsm(fty, code, strlen(code), (char *)cons, strlen(cons), 1, 0,
-                                         LLVMInlineAsmDialectATT, 0);
-    LLVMValueRef call = LLVMBuildCall2(t->b, fty, asmv, &t->vm, 1, "");
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, t->attr_meminacc);
-    return LLVMBuildICmp(t->b, LLVMIntNE, call, ci32(t, 0), "");
-#else
-    LLVMValueRef intr = LLVMBuildLoad2(t->b, t->i32, gep(t, t->store, offsetof(aw_store, interrupt)), "");
-    LLVMSetVolatile(intr, 1);
-    LLVMValueRef en = load_at(t, t->i8, t->store, offsetof(aw_store, fuel_enabled));
-    LLVMValueRef fuelp = gep(t, t->store, offsetof(aw_store, fuel));
-    LLVMValueRef fuel = tag(t, LLVMBuildLoad2(t->b, t->i64, fuelp, ""), t->tbaa_rt);
-    LLVMValueRef nf = LLVMBuildSub(t->b, fuel, LLVMBuildZExt(t->b, LLVMBuildAnd(t->b, en, LLVMConstInt(t->i8, 1, 0), ""), t->i64, ""), "");
-    tag(t, LLVMBuildStore(t->b, nf, fuelp), t->tbaa_rt);
-    return LLVMBuildOr(t->b, LLVMBuildICmp(t->b, LLVMIntNE, intr, ci32(t, 0), ""),
-                       LLVMBuildICmp(t->b, LLVMIntSLT, nf, ci64(t, 0), ""), "");
-#endif
-}
-
+/* Fuel and interrupts, at function entry (and loop headers when asked;
+ * llvm_checks.c checks loops after optimisation instead): see
+ * wasm_llvm_emit_check. */
 static void emit_check(tr *t) {
-    LLVMValueRef bad = check_cond(t);
-    LLVMBasicBlockRef slow = new_bb(t, "check"), ok = new_bb(t, "");
-    LLVMBuildCondBr(t->b, bad, slow, ok);
-    LLVMPositionBuilderAtEnd(t->b, slow);
-    LLVMValueRef args[3] = {t->vm, ci32(t, t->func_index), ci64(t, t->op_offset)};
-    call_c(t, (const void *)wasm_jit_check, t->voidt, args, 3);
-    LLVMBuildBr(t->b, ok);
+    LLVMBasicBlockRef ok = new_bb(t, ""), preds[3];
+    /* entry checks carry the function's mark (tail recursion, llvm_checks.c) */
+    uint32_t mark = t->op_offset == t->m->funcs[t->func_index - t->m->nfunc_imports].body_offset ? t->func_index
+                                                                                               : UINT32_MAX;
+    wasm_llvm_emit_check(t->b, t->vm, t->store, t->func_index, t->op_offset, mark, t->tbaa_rt, ok, preds);
     LLVMPositionBuilderAtEnd(t->b, ok);
 }
 
-/* Stack exhaustion: the native stack pointer against the limit the entry
- * set for this thread (jit_rt.c), one compare per call. */
+/* Stack exhaustion: the native stack pointer (llvm.read_register, no
+ * inline asm to parse) against the limit the entry set for this thread
+ * (jit_rt.c), one compare per call. */
 static void emit_stack_check(tr *t) {
     LLVMValueRef limit = load_at(t, t->i64, t->store, offsetof(aw_store, jit_stack_limit));
-    LLVMTypeRef fty = LLVMFunctionType(t->i64, NULL, 0, 0);
-    LLVMValueRef sp;
 #if defined(__x86_64__)
-    LLVMValueRef asmv = LLVMGetInlineAsm(fty, "movq %rsp, $0", 13, "=r", 2, 1, 0, LLVMInlineAsmDialectATT, 0);
+    const char *reg = "rsp";
 #else
-    LLVMValueRef asmv = LLVMGetInlineAsm(fty, "mov $0, sp", 10, "=r", 2, 1, 0, LLVMInlineAsmDialectATT, 0);
+    const char *reg = "sp";
 #endif
-    sp = LLVMBuildCall2(t->b, fty, asmv, NULL, 0, "");
-    LLVMAddCallSiteAttribute(sp, LLVMAttributeFunctionIndex, t->attr_memnone);
+    LLVMMetadataRef name = LLVMMDStringInContext2(t->c, reg, strlen(reg));
+    LLVMValueRef arg = LLVMMetadataAsValue(t->c, LLVMMDNodeInContext2(t->c, &name, 1));
+    LLVMTypeRef fty;
+    LLVMValueRef f = intrinsic(t, "llvm.read_register", &t->i64, 1, &fty);
+    LLVMValueRef sp = LLVMBuildCall2(t->b, fty, f, &arg, 1, "sp");
     trap_if(t, LLVMBuildICmp(t->b, LLVMIntULT, sp, limit, ""), AW_TRAP_STACK_EXHAUSTED);
 }
 
@@ -1771,10 +1741,6 @@ LLVMModuleRef wasm_llvm_translate_part(const aw_module *m, LLVMContextRef ctx, b
     t.md_empty = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, NULL, 0));
     t.md_memload = LLVMGetMDKindIDInContext(ctx, "aw.memload", 10);
     tbaa_init(&t);
-    t.attr_memnone = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0);
-    /* memory(inaccessiblemem: readwrite): touches no memory LLVM can see,
-     * yet is neither merged with another nor moved out of a loop */
-    t.attr_meminacc = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 3u << 2);
 
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     uint32_t lo = part ? part->lo : 0, hi = part ? part->hi : ndefs;
@@ -1812,6 +1778,10 @@ LLVMModuleRef wasm_llvm_translate_part(const aw_module *m, LLVMContextRef ctx, b
         tab[2 * (d - lo)] = t.fns[d];
         tab[2 * (d - lo) + 1] = make_wrapper(&t, d);
     }
+    /* with explicit bounds checks a trap never depends on a load running */
+    /* AW_LLVM_LOSE_TRAPS=1: leave them plain (only to see the fuzzer find
+     * the traps LLVM loses) */
+    if (ok && !explicit_bounds && !getenv("AW_LLVM_LOSE_TRAPS")) ok = wasm_llvm_keep_loads(t.mod, t.md_memload, err);
     if (ok) {
         LLVMTypeRef aty = LLVMArrayType(t.ptr, 2 * (hi - lo));
         LLVMValueRef g = LLVMAddGlobal(t.mod, aty, "aw_fntab");

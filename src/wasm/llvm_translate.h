@@ -36,15 +36,28 @@ LLVMModuleRef wasm_llvm_translate_part(const aw_module *m, LLVMContextRef ctx, b
  * byte of m) as a reference to a symbol of the artifact's ABI, or NULL. */
 LLVMValueRef wasm_llvm_aot_ref(LLVMModuleRef mod, const aw_module *m, const void *p);
 
-/* An assembler comment in the function-entry check's inline asm (x86-64),
- * followed by the function's index: how llvm_checks.c recognises a loop
+/* The metadata kind on the function-entry check's load of the interrupt
+ * flag, holding the function's index: how llvm_checks.c recognises a loop
  * that contains the entry of its own function, i.e. one made from tail
  * recursion (a callee's entry inlined into a loop has another index). */
-#define WASM_LLVM_ENTRY_MARK "# aw entry check f"
+#define WASM_LLVM_ENTRY_MD "aw.entry"
 
-/* llvm_checks.c: the fuel/interrupt check's inline asm (x86-64), marked
- * as function entry_of's entry check unless that is UINT32_MAX. */
-void wasm_llvm_check_asm(char *buf, size_t size, uint32_t entry_of);
+/* llvm_checks.c: the fuel/interrupt check, emitted at b's position in plain
+ * IR: a volatile load of the interrupt flag and a load of fuel_enabled from
+ * the store, one branch (weighted cold) to a block that counts fuel and, if
+ * it ran out or the flag is set, calls wasm_jit_check; every path then goes
+ * to cont. preds[] gets the blocks that branch to cont (3 at most), the
+ * function returns their number. entry_of: the function whose entry check
+ * this is, UINT32_MAX for a loop check. tbaa: the runtime's alias class for
+ * the fuel counter's accesses, or NULL. */
+unsigned wasm_llvm_emit_check(LLVMBuilderRef b, LLVMValueRef vm, LLVMValueRef store, uint32_t func,
+                              uint64_t offset, uint32_t entry_of, LLVMValueRef tbaa, LLVMBasicBlockRef cont,
+                              LLVMBasicBlockRef preds[3]);
+
+/* llvm_loads.c: before optimisation (runs mem2reg), makes volatile the
+ * loads of linear memory (those with metadata kind `memload`) whose trap
+ * the optimiser could lose: dead or movable ones. */
+bool wasm_llvm_keep_loads(LLVMModuleRef mod, unsigned memload, aw_error *err);
 
 /* llvm_checks.c: after optimisation, fuel/interrupt checks on the back
  * edges of the optimised code (when loop_checks), bounds on the loops made

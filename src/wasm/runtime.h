@@ -125,7 +125,7 @@ struct aw_store {
     wasm_slot *stack_top;
     void *frames_bottom;
 
-    /* llvm_rt.c: the lowest native stack address compiled code may use on
+    /* jit_rt.c: the lowest native stack address compiled code may use on
      * the thread now running this store (set at each entry). */
     uintptr_t jit_stack_limit;
 };
