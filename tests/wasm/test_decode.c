@@ -10,16 +10,7 @@
 #include "wasm/module.h"
 #include "wasm/reader.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                 \
-    do {                                                                                            \
-        if (cond) passed++;                                                                         \
-        else {                                                                                      \
-            failed++;                                                                               \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                  \
-        }                                                                                           \
-    } while (0)
+#include "check.h"
 
 /* ---- LEB128 ---------------------------------------------------------------- */
 

@@ -12,16 +12,7 @@
 #include "wasm/interp.h"
 #include "wasm/module.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                 \
-    do {                                                                                            \
-        if (cond) passed++;                                                                         \
-        else {                                                                                      \
-            failed++;                                                                               \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                  \
-        }                                                                                           \
-    } while (0)
+#include "check.h"
 
 /* ---- building modules ------------------------------------------------------ */
 
