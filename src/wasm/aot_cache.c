@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "anywhere/compile.h"
-#include "app/app.h" /* app_sha256: OpenSSL's, however the build reaches it */
+#include "wasm/sha256.h"
 #include "wasm/aot.h"
 
 static bool debug(void) {
@@ -58,12 +58,12 @@ static void entry_path(char *out, size_t size, const char *dir, const uint8_t *b
                        const aw_load_options *opts) {
     uint8_t h[32], k[32];
     char key[512], hex[2 * 32 + 1 + 16 + 1];
-    app_sha256(bytes, len, h);
+    wasm_sha256(bytes, len, h);
     int n = snprintf(key, sizeof key, "%s|%s|%d|%d|%d|%s|%s", wasm_aot_engine_version(),
                      wasm_aot_cpu_fingerprint(), opts->explicit_bounds_checks, opts->opt_level,
                      opts->unchecked_loops, getenv("AW_LLVM_OPT") ? getenv("AW_LLVM_OPT") : "",
                      getenv("AW_LLVM_EXPLICIT_BOUNDS") ? "b" : "");
-    app_sha256((const uint8_t *)key, (size_t)n, k);
+    wasm_sha256((const uint8_t *)key, (size_t)n, k);
     for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", h[i]);
     hex[64] = '-';
     for (int i = 0; i < 8; i++) sprintf(hex + 65 + 2 * i, "%02x", k[i]);

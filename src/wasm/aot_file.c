@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h" /* app_sha256: OpenSSL's, however the build reaches it */
+#include "wasm/sha256.h"
 #include "wasm/aot.h"
 
 #define HEADER_SIZE 64
@@ -73,7 +73,7 @@ bool wasm_aot_write(const uint8_t *module, size_t module_len, const wasm_aot_cod
                     uint8_t **out, size_t *out_len, aw_error *err) {
     wbuf b = {0};
     uint8_t hash[32];
-    app_sha256(module, module_len, hash);
+    wasm_sha256(module, module_len, hash);
     put(&b, WASM_AOT_MAGIC, 8);
     put32(&b, WASM_AOT_FORMAT);
     put32(&b, code->explicit_bounds ? 1 : 0);
@@ -99,7 +99,7 @@ bool wasm_aot_write(const uint8_t *module, size_t module_len, const wasm_aot_cod
     if (!b.oom) {
         uint64_t total = b.n + TRAILER_SIZE;
         memcpy(b.p + 16, &total, 8);
-        app_sha256(b.p, b.n, hash);
+        wasm_sha256(b.p, b.n, hash);
         put(&b, hash, 32);
     }
     if (b.oom) {
@@ -221,12 +221,12 @@ bool wasm_aot_parse(const uint8_t *art, size_t len, const char *what, wasm_aot_f
     }
     if (!check_target(f, what, err)) goto fail;
     uint8_t hash[32];
-    app_sha256(f->module, f->module_len, hash);
+    wasm_sha256(f->module, f->module_len, hash);
     if (memcmp(hash, f->module_sha256, 32) != 0) {
         refuse(err, what, "is corrupt: its module bytes do not match their SHA-256");
         goto fail;
     }
-    app_sha256(art, len - TRAILER_SIZE, hash);
+    wasm_sha256(art, len - TRAILER_SIZE, hash);
     if (memcmp(hash, art + len - TRAILER_SIZE, 32) != 0) {
         refuse(err, what, "is corrupt: its checksum does not match its contents");
         goto fail;
