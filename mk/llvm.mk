@@ -49,4 +49,4 @@ bench-aot: $(BUILD)/bench/aot
 
 $(BUILD)/bench/aot: bench/aot.c $(BUILD)/libanywhere.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL) -lcrypto
+	$(CC) $(CFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libanywhere.a $(LDLIBS_ALL)
