@@ -79,6 +79,10 @@ typedef struct aw_load_options {
 aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_options *opts,
                              aw_error *err);
 
+/* Like aw_module_load_buffer (which see: it takes buf), in the tier opts
+ * asks for. */
+aw_module *aw_module_load_buffer_ex(uint8_t *buf, size_t len, const aw_load_options *opts, aw_error *err);
+
 /* The tier a loaded module runs in (AW_TIER_AUTO: loaded with it, whether
  * or not its compiled code is ready yet). */
 aw_tier aw_module_tier(const aw_module *m);

@@ -131,6 +131,16 @@ typedef enum aw_externkind {
 /* Decode, validate and translate. The bytes are copied; the caller keeps
  * ownership of `bytes`. Returns NULL and fills err on failure. */
 aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err);
+/* The same without the copy: fill a buffer from aw_module_buffer(len)
+ * (read a file into it, say) and hand it over; it belongs to the module
+ * from then on (or is freed here when loading fails). Saves copying the
+ * bytes and faulting in a second set of pages, a noticeable part of
+ * starting a small program. aw_module_buffer returns NULL when out of
+ * memory; aw_module_buffer_free frees a buffer that was not handed over
+ * (with the same len). */
+uint8_t *aw_module_buffer(size_t len);
+void aw_module_buffer_free(uint8_t *buf, size_t len);
+aw_module *aw_module_load_buffer(uint8_t *buf, size_t len, aw_error *err);
 void aw_module_retain(aw_module *m);
 void aw_module_release(aw_module *m); /* frees at the last reference */
 

@@ -6,8 +6,10 @@
 #include "ai/quant.h"
 
 #include <pthread.h>
-#if defined(__x86_64__)
-#include <cpuid.h>
+#if defined(__x86_64__) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h> /* glibc 2.33 and later: CPU_FEATURE_ACTIVE */
+#endif
 #endif
 #include <stdbool.h>
 #include <stdlib.h>
@@ -155,12 +157,13 @@ static void select_kernels(void) {
     no_repack = r && *r && strcmp(r, "0") != 0;
     const char *e = getenv("AI_NO_SIMD");
     if (e && *e && strcmp(e, "0") != 0) return;
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    __builtin_cpu_init();
-    /* clang 14's __builtin_cpu_supports has no "f16c": ask CPUID (leaf 1, ECX bit 29). */
-    unsigned a, b, c, d;
-    bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29));
-    use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
+#if defined(__x86_64__) && defined(CPU_FEATURE_ACTIVE)
+    /* glibc's view of the CPU (read by the dynamic loader at startup, OS
+     * support for the AVX state included): no CPUID here. Not libgcc's
+     * __builtin_cpu_supports: linking it adds a constructor that runs CPUID
+     * at every process start, which costs ~0.2 ms under a hypervisor that
+     * traps CPUID, paid by `anywhere run hello.wasm` that never infers. */
+    use_avx2 = CPU_FEATURE_ACTIVE(AVX2) && CPU_FEATURE_ACTIVE(FMA) && CPU_FEATURE_ACTIVE(F16C);
 #endif
 }
 

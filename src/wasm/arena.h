@@ -43,8 +43,9 @@ void wasm_arena_trim(wasm_arena *a);
 /* Frees every chunk; the arena is empty (and reusable) afterwards. */
 void wasm_arena_free(wasm_arena *a);
 
-/* One block of n bytes (the copy of a module's binary), huge-page backed
- * when it is big; wasm_block_free needs the same n. NULL when out of memory. */
+/* One block of n bytes (the copy of a module's binary), its pages
+ * populated when it is more than a few, huge-page backed when it is big;
+ * wasm_block_free needs the same n. NULL when out of memory. */
 void *wasm_block_alloc(size_t n);
 void wasm_block_free(void *p, size_t n);
 

@@ -79,6 +79,12 @@ static void *worker_run(void *arg) {
  * per CPU this process may run on, up to the cap; never more than the
  * code can keep busy. */
 static uint32_t thread_count(const aw_module *m, uint32_t ndefs) {
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < ndefs; i++) bytes += (uint64_t)(m->funcs[i].body_end - m->funcs[i].body);
+    uint64_t by_size = bytes / LOAD_BYTES_PER_THREAD;
+    uint64_t by_count = ndefs / LOAD_BATCH;
+    uint64_t most = by_size < by_count ? by_size : by_count;
+    if (most < 2) return 1; /* small modules (most): no system call to count CPUs */
     cpu_set_t cpus;
     long n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : sysconf(_SC_NPROCESSORS_ONLN);
     const char *env = getenv("AW_LOAD_THREADS");
@@ -89,13 +95,8 @@ static uint32_t thread_count(const aw_module *m, uint32_t ndefs) {
     }
     if (n < 1) n = 1;
     if (n > LOAD_MAX_THREADS) n = LOAD_MAX_THREADS;
-    uint64_t bytes = 0;
-    for (uint32_t i = 0; i < ndefs; i++) bytes += (uint64_t)(m->funcs[i].body_end - m->funcs[i].body);
-    uint64_t by_size = bytes / LOAD_BYTES_PER_THREAD;
-    uint64_t by_count = ndefs / LOAD_BATCH;
-    if ((uint64_t)n > by_size) n = (long)by_size;
-    if ((uint64_t)n > by_count) n = (long)by_count;
-    return n < 1 ? 1 : (uint32_t)n;
+    if ((uint64_t)n > most) n = (long)most;
+    return (uint32_t)n;
 }
 
 static bool load_serial(aw_module *m, uint32_t ndefs, aw_error *err) {

@@ -12,7 +12,8 @@
  *   - when every active data segment has a constant, in-bounds offset and
  *     there is enough data to be worth it, a memfd holding the initialised
  *     pages of memory 0, mapped copy-on-write (MAP_PRIVATE) into each new
- *     instance's memory instead of copying the segments.
+ *     instance's memory instead of copying the segments (from the second
+ *     instance on: the first copies them).
  * The image is built once, without a lock: racing builders each make one
  * and all but the first to publish it throw theirs away.
  *
@@ -64,8 +65,13 @@ typedef struct wasm_image {
     uint32_t *item_start;   /* per element segment: first entry in items */
     const char **names;     /* per defined function: export or debug name */
     global_init *globals;   /* per defined global */
-    bool has_mem;           /* memory 0 comes from `mem` */
-    wasm_memory_image mem;  /* its initialised pages, and pooled reservations */
+    /* Memory 0's initialised pages and pooled reservations: built at the
+     * second instantiation and published once (memory_image). NULL until
+     * then, NO_IMAGE when the module's data rules one out. The first
+     * instance copies its segments: a module instantiated once, as by
+     * `anywhere run`, would pay a memfd's system calls for nothing. */
+    wasm_memory_image *mem;
+    uint32_t made;          /* instantiations that asked for it (atomic) */
     wasm_snapshot *snap;    /* published once by aw_module_snapshot, or NULL */
 } wasm_image;
 
@@ -124,10 +130,21 @@ static void snapshot_destroy(wasm_snapshot *sn) {
     free(sn);
 }
 
+/* wasm_image.mem when the module cannot have a memory image: an address
+ * only, never written. */
+static wasm_memory_image no_image;
+#define NO_IMAGE (&no_image)
+
+static void memory_image_free(wasm_memory_image *mi) {
+    if (!mi || mi == NO_IMAGE) return;
+    wasm_memory_image_destroy(mi);
+    free(mi);
+}
+
 static void image_destroy(wasm_image *img) {
     if (!img) return;
     snapshot_destroy(img->snap);
-    if (img->has_mem) wasm_memory_image_destroy(&img->mem);
+    memory_image_free(img->mem);
     free(img->item_start);
     free(img->names);
     free(img->globals);
@@ -178,24 +195,24 @@ static void image_names(wasm_image *img, const aw_module *m) {
 /* Builds the copy-on-write image of memory 0 when it is defined here and
  * every active data segment writes inside its initial size at a constant
  * offset (so that none can trap). Leaves mem_fd at -1 otherwise. */
-static void image_memory(wasm_image *img, const aw_module *m) {
-    if (m->nmems != 1 || m->nmem_imports != 0) return;
+static wasm_memory_image *memory_image_build(const aw_module *m) {
+    if (m->nmems != 1 || m->nmem_imports != 0) return NULL;
     uint64_t initial = (uint64_t)m->mems[0].min * WASM_PAGE_SIZE, end = 0, bytes = 0;
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const wasm_dataseg *d = &m->datas[i];
         if (d->mode != WASM_SEG_ACTIVE) continue;
-        if (d->memory != 0 || d->offset.op != WASM_CONST_I32) return;
+        if (d->memory != 0 || d->offset.op != WASM_CONST_I32) return NULL;
         uint32_t off;
         memcpy(&off, d->offset.bytes, 4);
-        if ((uint64_t)off + d->len > initial) return;
+        if ((uint64_t)off + d->len > initial) return NULL;
         if ((uint64_t)off + d->len > end) end = (uint64_t)off + d->len;
         bytes += d->len;
     }
-    if (bytes < WASM_IMAGE_MIN_BYTES) return;
+    if (bytes < WASM_IMAGE_MIN_BYTES) return NULL;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t len = (size_t)((end + page - 1) / page * page);
     int fd = memfd_create("aw-memory-image", MFD_CLOEXEC);
-    if (fd < 0) return;
+    if (fd < 0) return NULL;
     bool ok = ftruncate(fd, (off_t)len) == 0;
     for (uint32_t i = 0; ok && i < m->ndatas; i++) {
         const wasm_dataseg *d = &m->datas[i];
@@ -204,11 +221,29 @@ static void image_memory(wasm_image *img, const aw_module *m) {
         memcpy(&off, d->offset.bytes, 4);
         ok = pwrite(fd, d->bytes, d->len, off) == (ssize_t)d->len;
     }
-    if (!ok || !wasm_memory_image_init(&img->mem, fd, len, m->mems[0].min)) {
+    wasm_memory_image *mi = ok ? malloc(sizeof *mi) : NULL;
+    if (!mi || !wasm_memory_image_init(mi, fd, len, m->mems[0].min)) {
+        free(mi);
         close(fd);
-        return;
+        return NULL;
     }
-    img->has_mem = true;
+    return mi;
+}
+
+/* The memory image for an instance about to be made, or NULL: the segments
+ * are then copied (the first instance; a module without an image). Racing
+ * builders each make one; all but the first to publish throw theirs away. */
+static wasm_memory_image *memory_image(wasm_image *img, const aw_module *m) {
+    wasm_memory_image *mi = __atomic_load_n(&img->mem, __ATOMIC_ACQUIRE);
+    if (mi) return mi == NO_IMAGE ? NULL : mi;
+    if (__atomic_fetch_add(&img->made, 1, __ATOMIC_RELAXED) == 0) return NULL;
+    wasm_memory_image *mine = memory_image_build(m), *expected = NULL;
+    if (!mine) mine = NO_IMAGE;
+    if (!__atomic_compare_exchange_n(&img->mem, &expected, mine, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        memory_image_free(mine);
+        mine = expected;
+    }
+    return mine == NO_IMAGE ? NULL : mine;
 }
 
 static wasm_image *image_build(const aw_module *m) {
@@ -227,7 +262,6 @@ static wasm_image *image_build(const aw_module *m) {
     image_names(img, m);
     for (uint32_t i = 0; i < ndef_globals; i++)
         img->globals[i].constant = const_eval(&m->global_inits[i], NULL, img->globals[i].value);
-    image_memory(img, m);
     return img;
 }
 
@@ -315,7 +349,8 @@ void wasm_instance_free(aw_instance *inst) {
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
         /* The image the memory was mapped from, if any: memory.c checks
          * the descriptor again before pooling. */
-        wasm_memory_image *from = img && img->has_mem ? &img->mem : NULL;
+        wasm_memory_image *from = img ? __atomic_load_n(&img->mem, __ATOMIC_ACQUIRE) : NULL;
+        if (from == NO_IMAGE) from = NULL;
         wasm_snapshot *sn = img ? img->snap : NULL;
         if (sn && sn->has_mem && inst->mems[i]->image_fd == sn->mem.fd) from = &sn->mem;
         wasm_memory_release(inst->mems[i], from);
@@ -329,7 +364,7 @@ void wasm_instance_free(aw_instance *inst) {
 /* Allocates the instance with its imports in place and its own functions,
  * tables, memories and globals made; nothing written to shared objects. */
 static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img, const wasm_snapshot *sn,
-                             const aw_extern *imports, aw_error *err) {
+                             wasm_memory_image *mi, const aw_extern *imports, aw_error *err) {
     uint8_t *base = calloc(1, img->size);
     if (!base) {
         set_error(err, AW_ERR_RESOURCE, "%s%s", "out of memory for the instance", "");
@@ -382,8 +417,8 @@ static aw_instance *allocate(aw_store *s, aw_module *m, wasm_image *img, const w
             aw_limits at = {sn->mem.min_pages, m->mems[0].max};
             ok = ok && wasm_memory_init_image(inst->mems[0], at, cap, (wasm_memory_image *)&sn->mem);
             inst->mems[0]->limits = m->mems[0]; /* the declared type, not the size then */
-        } else if (i == 0 && img->has_mem)
-            ok = ok && wasm_memory_init_image(inst->mems[0], m->mems[0], cap, &img->mem);
+        } else if (i == 0 && mi)
+            ok = ok && wasm_memory_init_image(inst->mems[0], m->mems[0], cap, mi);
         else
             ok = ok && wasm_memory_init(inst->mems[i], m->mems[i], cap);
     }
@@ -605,7 +640,9 @@ aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports,
         return NULL;
     }
     const wasm_snapshot *sn = __atomic_load_n(&img->snap, __ATOMIC_ACQUIRE);
-    aw_instance *inst = allocate(s, m, img, sn, imports, err);
+    /* Read once: allocate maps it and init_datas then skips the segments. */
+    wasm_memory_image *mi = sn && sn->has_mem ? NULL : memory_image(img, m);
+    aw_instance *inst = allocate(s, m, img, sn, mi, imports, err);
     if (!inst) return NULL;
     /* From here on the instance belongs to the store even if a segment or
      * the start function traps: its functions may already sit in imported
@@ -614,7 +651,7 @@ aw_instance *aw_instantiate(aw_store *s, aw_module *m, const aw_extern *imports,
     s->instances = inst;
 
     if (sn) return from_snapshot(inst, sn, err);
-    bool in_image = img->has_mem;
+    bool in_image = mi != NULL;
     if (!init_elems(inst, err)) {
         /* No data segment was applied yet, but the image was mapped. */
         if (in_image) wasm_memory_zero(inst->mems[0]);

@@ -32,7 +32,7 @@ aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_opt
     aw_error scratch;
     if (!err) err = &scratch;
     if (!opts || opts->tier == AW_TIER_INTERP) return aw_module_load(bytes, len, err);
-    if (opts->tier == AW_TIER_AUTO) return wasm_tierup_load(bytes, len, opts, err);
+    if (opts->tier == AW_TIER_AUTO) return wasm_tierup_attach(aw_module_load(bytes, len, err), opts);
     if (!aw_compiled_tier_available()) {
         memset(err, 0, sizeof *err);
         wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX,

@@ -11,6 +11,7 @@
 #include "wasm/arena.h"
 #include "wasm/module.h"
 #include "wasm/runtime.h"
+#include "wasm/tierup.h"
 
 void wasm_error_set(aw_error *err, aw_errkind kind, uint32_t func, uint64_t offset, const char *fmt, ...) {
     if (!err) return;
@@ -44,21 +45,30 @@ static void module_free(aw_module *m) {
     free(m);
 }
 
+uint8_t *aw_module_buffer(size_t len) { return wasm_block_alloc(len); }
+
+void aw_module_buffer_free(uint8_t *buf, size_t len) { wasm_block_free(buf, len); }
+
 aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err) {
+    uint8_t *buf = wasm_block_alloc(len);
+    if (buf && len) memcpy(buf, bytes, len);
+    return aw_module_load_buffer(buf, len, err);
+}
+
+aw_module *aw_module_load_buffer(uint8_t *buf, size_t len, aw_error *err) {
     aw_error scratch;
     if (!err) err = &scratch;
     memset(err, 0, sizeof *err);
     err->func_index = WASM_NONE;
     err->offset = UINT64_MAX;
 
-    aw_module *m = calloc(1, sizeof *m);
-    if (m) m->bytes = wasm_block_alloc(len);
-    if (!m || !m->bytes) {
-        free(m);
+    aw_module *m = buf ? calloc(1, sizeof *m) : NULL;
+    if (!m) {
+        wasm_block_free(buf, len);
         wasm_error_set(err, AW_ERR_RESOURCE, WASM_NONE, UINT64_MAX, "out of memory loading a module");
         return NULL;
     }
-    if (len) memcpy(m->bytes, bytes, len);
+    m->bytes = buf;
     m->len = len;
     m->start = WASM_NONE;
     atomic_init(&m->refcount, 1);
@@ -69,6 +79,16 @@ aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err) {
 fail:
     module_free(m);
     return NULL;
+}
+
+aw_module *aw_module_load_buffer_ex(uint8_t *buf, size_t len, const aw_load_options *opts, aw_error *err) {
+    if (opts && opts->tier == AW_TIER_COMPILED) { /* LLVM's path copies what it keeps */
+        aw_module *m = aw_module_load_ex(buf, len, opts, err);
+        wasm_block_free(buf, len);
+        return m;
+    }
+    aw_module *m = aw_module_load_buffer(buf, len, err);
+    return opts && opts->tier == AW_TIER_AUTO ? wasm_tierup_attach(m, opts) : m;
 }
 
 void aw_module_retain(aw_module *m) {

@@ -113,7 +113,7 @@ static bool loaded(void) {
 aw_module *aw_module_load_ex(const uint8_t *bytes, size_t len, const aw_load_options *opts,
                              aw_error *err) {
     if (!opts || opts->tier == AW_TIER_INTERP) return aw_module_load(bytes, len, err);
-    if (opts->tier == AW_TIER_AUTO) return wasm_tierup_load(bytes, len, opts, err); /* no dlopen yet */
+    if (opts->tier == AW_TIER_AUTO) return wasm_tierup_attach(aw_module_load(bytes, len, err), opts); /* no dlopen yet */
     if (!loaded()) {
         aw_error scratch;
         if (!err) err = &scratch;

@@ -247,9 +247,7 @@ bool aw_module_tier_ready(const aw_module *m) {
 
 /* ---- loading and freeing ----------------------------------------------------- */
 
-aw_module *wasm_tierup_load(const uint8_t *bytes, size_t len, const aw_load_options *opts,
-                            aw_error *err) {
-    aw_module *m = aw_module_load(bytes, len, err);
+aw_module *wasm_tierup_attach(aw_module *m, const aw_load_options *opts) {
     if (!m || m->nfuncs == m->nfunc_imports) return m; /* nothing to compile */
 #ifndef AW_LLVM_PLUGIN
     /* Linked in or absent: asking costs nothing (as a plugin, it would

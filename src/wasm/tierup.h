@@ -5,7 +5,8 @@
  * docs/tiering.md).
  *
  * Who calls what:
- *   aw_module_load_ex (tier_loader.c / llvm_jit.c)  wasm_tierup_load
+ *   aw_module_load_ex (tier_loader.c / llvm_jit.c)  wasm_tierup_attach
+ *   aw_module_load_buffer_ex (module.c)             wasm_tierup_attach
  *   interp.c, its fuel/interrupt slow path          wasm_tierup_tick
  *   instance.c, when an instance is made            wasm_tierup_instance_init
  *   instance.c, when the module is freed            wasm_tierup_free
@@ -16,10 +17,10 @@
 #include "anywhere/compile.h"
 #include "wasm/runtime.h"
 
-/* Loads for the interpreter and prepares the background compilation
- * (which starts at once when the threshold is 0). */
-aw_module *wasm_tierup_load(const uint8_t *bytes, size_t len, const aw_load_options *opts,
-                            aw_error *err);
+/* Prepares the background compilation of m, just loaded for the
+ * interpreter (which starts at once when the threshold is 0); returns m
+ * (NULL stays NULL: a failed load). */
+aw_module *wasm_tierup_attach(aw_module *m, const aw_load_options *opts);
 
 /* The interpreter ran about `instructions` more in inst (whose module has
  * m->tierup and which is not switched yet): counts them towards the
