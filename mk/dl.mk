@@ -11,7 +11,7 @@
 # them). Only the loader and the shims differ between the two modes (the
 # call sites are the same), so only they are rebuilt when DL_DIRECT changes.
 
-DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/host/dl*.c) src/app/dl_openssl.c)
+DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/host/dl*.c) src/app/dl_openssl.c src/ai/libm.c)
 
 # The soname each shim opens: the one of the library built against (read
 # from the -dev package's lib*.so link), so that a Debian release with

@@ -12,6 +12,7 @@
  * halves its memory traffic; query and attention weights are rounded to
  * F16 before meeting it, as llama.cpp's F16 matrix products do.
  */
+#include "ai/libm.h"
 #include "ai/model.h"
 #include "ai/quant.h"
 
@@ -161,12 +162,13 @@ static void matmul_many(ai_context *c, const ai_weight *const *w, float *const *
  * pos * base^(-2i/n_rot), built by repeated multiplication. */
 static void rope(const ai_model *m, float *vec, int n_heads, int pos) {
     const ai_hparams *hp = &m->hp;
-    float theta_scale = powf(hp->rope_base, -2.0f / hp->n_rot);
+    const ai_libm *M = ai_libm_get();
+    float theta_scale = M->pow32(hp->rope_base, -2.0f / hp->n_rot);
     float theta = (float)pos;
     for (int i = 0; i < hp->n_rot / 2; i++) {
         float ff = m->rope_freqs ? m->rope_freqs[i] : 1.0f;
         float t = hp->rope_freq_scale * (theta / ff);
-        float cs = cosf(t), sn = sinf(t);
+        float cs = M->cos32(t), sn = M->sin32(t);
         for (int h = 0; h < n_heads; h++) {
             float *v = vec + (size_t)h * hp->head_dim;
             int a = hp->rope_neox ? i : 2 * i, b = hp->rope_neox ? i + hp->n_rot / 2 : 2 * i + 1;
@@ -205,7 +207,8 @@ static void attn_task(void *arg, int task, int thread) {
         if (sc[s] > max) max = sc[s];
     }
     double sum = 0;
-    for (int s = 0; s <= p; s++) { sc[s] = expf(sc[s] - max); sum += sc[s]; }
+    float (*exp32)(float) = ai_libm_get()->exp32;
+    for (int s = 0; s <= p; s++) { sc[s] = exp32(sc[s] - max); sum += sc[s]; }
     float inv = (float)(1.0 / sum);
     float *o = c->att + (size_t)t * hp->n_head * hd + (size_t)h * hd;
     memset(o, 0, sizeof(float) * hd);
@@ -253,9 +256,10 @@ static void feed_forward(ai_context *c, int l, int n) {
     const ai_weight *w[] = {&L->w_gate, &L->w_up};
     float *out[] = {c->hb, c->hb2};
     matmul_many(c, w, out, 2, c->xb, n);
+    float (*exp32)(float) = ai_libm_get()->exp32;
     for (size_t i = 0; i < (size_t)n * F; i++) {
         float g = c->hb[i];
-        c->hb[i] = g / (1.0f + expf(-g)) * c->hb2[i];
+        c->hb[i] = g / (1.0f + exp32(-g)) * c->hb2[i];
     }
     const ai_weight *wd[] = {&L->w_down};
     float *o[] = {c->xb};

@@ -8,6 +8,12 @@
 #include <math.h>
 #include <string.h>
 
+/* fmaxf and fminf (a NaN operand yields the other), inline: libm is not
+ * linked (ai/libm.h), and lrintf, which rounds to nearest even like
+ * nearbyintf, compiles to one instruction with -fno-math-errno. */
+static inline float max_f(float a, float b) { return a != a ? b : b > a ? b : a; }
+static inline float min_f(float a, float b) { return a != a ? b : b < a ? b : a; }
+
 static uint32_t f2u(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static float u2f(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
@@ -29,7 +35,7 @@ ai_f16 ai_f32_to_f16(float f) {
     if (a < 0x38800000) {                                                   /* subnormal half */
         /* value / 2^-24 rounded to nearest even integer */
         float v = u2f(a) * 0x1p24f;
-        return (ai_f16)(sign | (uint32_t)nearbyintf(v));
+        return (ai_f16)(sign | (uint32_t)lrintf(v));
     }
     uint32_t r = a + 0xfff + ((a >> 13) & 1);                               /* round to nearest even */
     return (ai_f16)(sign | ((r - 0x38000000) >> 13));
@@ -149,10 +155,10 @@ static void bf16_from_float(const float *src, void *dst, int64_t n) {
 void ai_quantize_q8_0(const float *x, ai_block_q8_0 *y, int64_t n) {
     for (int64_t i = 0; i < n / AI_QK; i++, x += AI_QK) {
         float amax = 0;
-        for (int j = 0; j < AI_QK; j++) amax = fmaxf(amax, fabsf(x[j]));
+        for (int j = 0; j < AI_QK; j++) amax = max_f(amax, fabsf(x[j]));
         float d = amax / 127.f, id = amax != 0 ? 127.f / amax : 0.f;
         y[i].d = ai_f32_to_f16(d);
-        for (int j = 0; j < AI_QK; j++) y[i].qs[j] = (int8_t)nearbyintf(x[j] * id);
+        for (int j = 0; j < AI_QK; j++) y[i].qs[j] = (int8_t)lrintf(x[j] * id);
     }
 }
 
@@ -168,7 +174,7 @@ void ai_quantize_q8_k(const float *x, ai_block_q8_k *y, int64_t n) {
         if (amax == 0) { memset(&y[i], 0, sizeof y[i]); continue; }
         float iscale = -127.f / max;
         for (int j = 0; j < AI_QK_K; j++) {
-            int v = (int)nearbyintf(iscale * x[j]);
+            int v = (int)lrintf(iscale * x[j]);
             y[i].qs[j] = (int8_t)(v < 127 ? v : 127);
         }
         for (int j = 0; j < AI_QK_K / 16; j++) {
@@ -212,12 +218,12 @@ static void q4_k_from_float(const float *x, void *dst, int64_t n) {
         float scale[8], minv[8], max_scale = 0, max_min = 0;
         for (int s = 0; s < 8; s++) {
             float lo = x[s * 32], hi = x[s * 32];
-            for (int l = 1; l < 32; l++) { lo = fminf(lo, x[s * 32 + l]); hi = fmaxf(hi, x[s * 32 + l]); }
+            for (int l = 1; l < 32; l++) { lo = min_f(lo, x[s * 32 + l]); hi = max_f(hi, x[s * 32 + l]); }
             if (lo > 0) lo = 0;
             scale[s] = (hi - lo) / 15;
             minv[s] = -lo;
-            max_scale = fmaxf(max_scale, scale[s]);
-            max_min = fmaxf(max_min, minv[s]);
+            max_scale = max_f(max_scale, scale[s]);
+            max_min = max_f(max_min, minv[s]);
         }
         float d = max_scale / 63, dmin = max_min / 63;
         y[i].d = ai_f32_to_f16(d);
@@ -226,8 +232,8 @@ static void q4_k_from_float(const float *x, void *dst, int64_t n) {
         dmin = ai_f16_to_f32(y[i].dmin);
         uint8_t ls[8], lm[8];
         for (int s = 0; s < 8; s++) {
-            ls[s] = (uint8_t)clampi(d ? (int)nearbyintf(scale[s] / d) : 0, 0, 63);
-            lm[s] = (uint8_t)clampi(dmin ? (int)nearbyintf(minv[s] / dmin) : 0, 0, 63);
+            ls[s] = (uint8_t)clampi(d ? (int)lrintf(scale[s] / d) : 0, 0, 63);
+            lm[s] = (uint8_t)clampi(dmin ? (int)lrintf(minv[s] / dmin) : 0, 0, 63);
         }
         for (int j = 0; j < 4; j++) {
             y[i].scales[j] = ls[j] | ((ls[j + 4] >> 4) << 6);
@@ -238,7 +244,7 @@ static void q4_k_from_float(const float *x, void *dst, int64_t n) {
         for (int s = 0; s < 8; s++) {
             float sd = d * ls[s], sm = dmin * lm[s];
             for (int l = 0; l < 32; l++)
-                q[s * 32 + l] = (uint8_t)clampi(sd ? (int)nearbyintf((x[s * 32 + l] + sm) / sd) : 0, 0, 15);
+                q[s * 32 + l] = (uint8_t)clampi(sd ? (int)lrintf((x[s * 32 + l] + sm) / sd) : 0, 0, 15);
         }
         for (int j = 0; j < AI_QK_K; j += 64)
             for (int l = 0; l < 32; l++) y[i].qs[j / 2 + l] = q[j + l] | (q[j + 32 + l] << 4);
@@ -263,11 +269,11 @@ static void q6_k_from_float(const float *x, void *dst, int64_t n) {
         d = ai_f16_to_f32(y[i].d);
         uint8_t q[AI_QK_K];
         for (int s = 0; s < 16; s++) {
-            int sc = clampi(d ? (int)nearbyintf(scale[s] / d) : 0, -128, 127);
+            int sc = clampi(d ? (int)lrintf(scale[s] / d) : 0, -128, 127);
             y[i].scales[s] = (int8_t)sc;
             float sd = d * sc;
             for (int l = 0; l < 16; l++)
-                q[s * 16 + l] = (uint8_t)(clampi(sd ? (int)nearbyintf(x[s * 16 + l] / sd) : 0, -32, 31) + 32);
+                q[s * 16 + l] = (uint8_t)(clampi(sd ? (int)lrintf(x[s * 16 + l] / sd) : 0, -32, 31) + 32);
         }
         for (int h = 0; h < AI_QK_K; h += 128) {
             uint8_t *ql = y[i].ql + h / 2, *qh = y[i].qh + h / 4;

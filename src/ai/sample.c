@@ -5,6 +5,7 @@
  * logit is divided by repeat_penalty when positive (multiplied when
  * negative), then count*frequency + presence is subtracted.
  */
+#include "ai/libm.h"
 #include "anywhere/ai.h"
 
 #include <math.h>
@@ -91,7 +92,8 @@ static int by_logit(const void *a, const void *b) {
 static void softmax(struct cand *c, int n, float temp) {
     float max = c[0].logit;
     double sum = 0;
-    for (int i = 0; i < n; i++) { c[i].p = expf((c[i].logit - max) / temp); sum += c[i].p; }
+    float (*exp32)(float) = ai_libm_get()->exp32;
+    for (int i = 0; i < n; i++) { c[i].p = exp32((c[i].logit - max) / temp); sum += c[i].p; }
     for (int i = 0; i < n; i++) c[i].p = (float)(c[i].p / sum);
 }
 
@@ -160,7 +162,8 @@ void ai_log_softmax(const float *logits, int n, float *out) {
         return;
     }
     double sum = 0;
-    for (int i = 0; i < n; i++) sum += exp((double)logits[i] - max);
-    float lse = (float)(max + log(sum));
+    const ai_libm *M = ai_libm_get();
+    for (int i = 0; i < n; i++) sum += M->exp64((double)logits[i] - max);
+    float lse = (float)(max + M->log64(sum));
     for (int i = 0; i < n; i++) out[i] = logits[i] - lse;
 }

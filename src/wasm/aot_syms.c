@@ -4,13 +4,13 @@
  * artifact must match; and this CPU's features, read with cpuid, to check
  * an artifact's LLVM features string without LLVM.
  */
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wasm/aot.h"
+#include "wasm/fround.h"
 #include "wasm/simd.h"
 
 #if defined(__x86_64__)
@@ -38,16 +38,46 @@ static const aot_sym runtime_syms[] = {
     RT(wasm_jit_table_init), RT(wasm_jit_elem_drop), RT(wasm_jit_simd_load),
 };
 
-/* libc and libm functions LLVM's code generator may call (intrinsics it
- * lowers to calls on some CPUs). Wrapped where the name is a macro or a
- * builtin whose address differs in meaning. */
+/* C's math functions LLVM's code generator may call, lowering the
+ * intrinsics the translator uses (llvm.ceil, floor, trunc, roundeven,
+ * sqrt, fabs, copysign, minimum, maximum) on a CPU without the matching
+ * instructions (x86-64 before SSE4.1). The engine does not link libm
+ * (fround.h says why): these are its own, exact for every input. fmod is
+ * not here: only frem lowers to it, and Wasm has no frem. */
+static double c_sqrt(double x) { return __builtin_sqrt(x); }
+static float c_sqrtf(float x) { return __builtin_sqrtf(x); }
+static double c_fabs(double x) { return __builtin_fabs(x); }
+static float c_fabsf(float x) { return __builtin_fabsf(x); }
+static double c_copysign(double x, double y) { return __builtin_copysign(x, y); }
+static float c_copysignf(float x, float y) { return __builtin_copysignf(x, y); }
+/* C's fmin/fmax: a NaN operand yields the other one. */
+static double c_fmin(double a, double b) { return a != a ? b : b != b ? a : a < b ? a : b; }
+static double c_fmax(double a, double b) { return a != a ? b : b != b ? a : a > b ? a : b; }
+static float c_fminf(float a, float b) { return a != a ? b : b != b ? a : a < b ? a : b; }
+static float c_fmaxf(float a, float b) { return a != a ? b : b != b ? a : a > b ? a : b; }
+static double c_ceil(double x) { return wasm_ceil_f64(x); }
+static float c_ceilf(float x) { return wasm_ceil_f32(x); }
+static double c_floor(double x) { return wasm_floor_f64(x); }
+static float c_floorf(float x) { return wasm_floor_f32(x); }
+static double c_trunc(double x) { return wasm_trunc_f64(x); }
+static float c_truncf(float x) { return wasm_trunc_f32(x); }
+static double c_nearest(double x) { return wasm_nearest_f64(x); }   /* rint, nearbyint, roundeven */
+static float c_nearestf(float x) { return wasm_nearest_f32(x); }
+static double c_round(double x) { return wasm_round_f64(x); }
+static float c_roundf(float x) { return wasm_round_f32(x); }
+
+#define LM(name, f) {#name, (void *)f}
 static const aot_sym libc_syms[] = {
     RT(memcpy), RT(memmove), RT(memset), RT(memcmp),
-    RT(ceil), RT(ceilf), RT(floor), RT(floorf), RT(trunc), RT(truncf), RT(rint), RT(rintf),
-    RT(nearbyint), RT(nearbyintf), RT(round), RT(roundf), RT(roundeven), RT(roundevenf),
-    RT(sqrt), RT(sqrtf), RT(fmod), RT(fmodf), RT(fmin), RT(fminf), RT(fmax), RT(fmaxf),
-    RT(copysign), RT(copysignf), RT(fabs), RT(fabsf),
+    LM(ceil, c_ceil), LM(ceilf, c_ceilf), LM(floor, c_floor), LM(floorf, c_floorf),
+    LM(trunc, c_trunc), LM(truncf, c_truncf), LM(rint, c_nearest), LM(rintf, c_nearestf),
+    LM(nearbyint, c_nearest), LM(nearbyintf, c_nearestf), LM(roundeven, c_nearest),
+    LM(roundevenf, c_nearestf), LM(round, c_round), LM(roundf, c_roundf),
+    LM(sqrt, c_sqrt), LM(sqrtf, c_sqrtf), LM(fmin, c_fmin), LM(fminf, c_fminf),
+    LM(fmax, c_fmax), LM(fmaxf, c_fmaxf), LM(copysign, c_copysign), LM(copysignf, c_copysignf),
+    LM(fabs, c_fabs), LM(fabsf, c_fabsf),
 };
+#undef LM
 #undef RT
 
 void *wasm_aot_resolve(const char *name, const aw_module *m) {

@@ -24,11 +24,15 @@
 
 /* ---- static opcode facts (from opcodes.h) --------------------------------- */
 
+/* Signatures held in place, not pointed at: a table of pointers is
+ * relocated by the dynamic loader at every process start (a page copied
+ * each), and these are read only while translating. "" for no opcode. */
 #define SIG_ENTRY(sym, code, imm, sig, name) [code] = sig,
 #define IMM_ENTRY(sym, code, imm, sig, name) [code] = WASM_IMM_##imm,
-static const char *const sig_main[256] = {WASM_OPS(SIG_ENTRY)};
-static const char *const sig_fc[32] = {WASM_OPS_FC(SIG_ENTRY)};
-static const char *const sig_fd[256] = {WASM_OPS_FD(SIG_ENTRY)};
+typedef char sig_str[8]; /* the longest is "vvv_v" */
+static const sig_str sig_main[256] = {WASM_OPS(SIG_ENTRY)};
+static const sig_str sig_fc[32] = {WASM_OPS_FC(SIG_ENTRY)};
+static const sig_str sig_fd[256] = {WASM_OPS_FD(SIG_ENTRY)};
 static const uint8_t imm_main[256] = {WASM_OPS(IMM_ENTRY)};
 static const uint8_t imm_fc[32] = {WASM_OPS_FC(IMM_ENTRY)};
 static const uint8_t imm_fd[256] = {WASM_OPS_FD(IMM_ENTRY)};
@@ -964,7 +968,7 @@ static bool do_simd(cc *c) {
     if (!wasm_read_u32(&c->r, &sub) || sub >= 256) return false;
     const char *sig = sig_fd[sub];
     uint64_t off;
-    if (!sig) return false;
+    if (!sig[0]) return false;
     if (sub == OP_V128_CONST) {
         const uint8_t *b;
         if (!wasm_read_bytes(&c->r, 16, &b)) return false;

@@ -7,9 +7,11 @@
  * same loop, so guest recursion never grows the C stack.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm/fround.h"
 #include "wasm/interp.h"
 #include "wasm/simd.h"
 #include "wasm/tierup.h"
@@ -231,12 +233,17 @@ static inline void prof_hit(const void *h) {
     uint64_t ea = (uint64_t)SL(ak).i32 + ip[ok].u;                                                 \
     if (UNLIKELY(ea + (n) > mem_size)) TRAP(AW_TRAP_MEMORY_OOB)
 
-#define LABEL(n) [IOP_##n] = &&L_##n,
-#define LABEL_I(n) [IOP_##n##_I] = &&L_##n##_I,
-#define LABEL_BR(n) [IOP_BR_##n] = &&L_BR_##n, [IOP_BR_##n##_I] = &&L_BR_##n##_I,
-#define LABEL_RR(n) [IOP_##n##_RR] = &&L_##n##_RR, [IOP_##n##_RI] = &&L_##n##_RI,
-#define LABEL_BRL(n) [IOP_BRL_##n] = &&L_BRL_##n, [IOP_BRL_##n##_I] = &&L_BRL_##n##_I,
-#define LABEL_V(n) [IOP_V_##n] = &&L_V_##n,
+/* Handlers as offsets from L_EXIT (a GNU C constant expression), turned
+ * into addresses once by wasm_interp_handlers: a static table of label
+ * addresses would be relocated by the dynamic loader at every process
+ * start, 400-odd entries and the pages under them copied. */
+#define LOFF(l) (&&l - &&L_EXIT)
+#define LABEL(n) [IOP_##n] = LOFF(L_##n),
+#define LABEL_I(n) [IOP_##n##_I] = LOFF(L_##n##_I),
+#define LABEL_BR(n) [IOP_BR_##n] = LOFF(L_BR_##n), [IOP_BR_##n##_I] = LOFF(L_BR_##n##_I),
+#define LABEL_RR(n) [IOP_##n##_RR] = LOFF(L_##n##_RR), [IOP_##n##_RI] = LOFF(L_##n##_RI),
+#define LABEL_BRL(n) [IOP_BRL_##n] = LOFF(L_BRL_##n), [IOP_BRL_##n##_I] = LOFF(L_BRL_##n##_I),
+#define LABEL_V(n) [IOP_V_##n] = LOFF(L_V_##n),
 
 typedef double v2f64 __attribute__((vector_size(16)));
 typedef float v4f32 __attribute__((vector_size(16)));
@@ -247,20 +254,22 @@ typedef uint32_t v4u32 __attribute__((vector_size(16)));
 typedef uint16_t v8u16 __attribute__((vector_size(16)));
 typedef uint8_t v16u8 __attribute__((vector_size(16)));
 
+/* Runs f; or, with handlers_fill, only writes every handler's address
+ * there (wasm_interp_handlers). */
 static aw_errkind run(aw_store *s, aw_func *f, wasm_slot *fp0, wasm_frame *fsp, aw_error *err,
-                      const void *const **handlers_out) {
-    static const void *const labels[IOP_COUNT] = {
+                      const void **handlers_fill) {
+    static const int32_t label_offsets[IOP_COUNT] = {
         WASM_IOPS_MISC(LABEL) WASM_NUMOTHER(LABEL) WASM_NUMSAT(LABEL) WASM_MEMOPS(LABEL) WASM_IALU(LABEL)
             WASM_IALU(LABEL_I) WASM_ICMP(LABEL) WASM_ICMP(LABEL_I) WASM_ICMP(LABEL_BR) WASM_ICMP(LABEL_BRL) WASM_LOADOPS(LABEL_RR) WASM_VBIN(LABEL_V) WASM_VSHIFT(LABEL_V) WASM_VLANE(LABEL_V)
             WASM_IDIVK(LABEL_I) WASM_FIMM(LABEL_I)};
-    if (handlers_out) {
-        *handlers_out = labels;
+    if (handlers_fill) {
+        for (int i = 0; i < IOP_COUNT; i++) handlers_fill[i] = (const char *)&&L_EXIT + label_offsets[i];
         return AW_OK;
     }
 
 #ifdef AW_INTERP_PROFILE
     if (!prof_labels) {
-        prof_labels = labels;
+        prof_labels = wasm_interp_handlers();
         atexit(prof_dump);
     }
 #endif
@@ -707,15 +716,14 @@ L_I64_REM_U : {
     BIN(F64_GE, f64, i32, a >= b)
 
     /* abs, neg, copysign work on the bits: NaN payloads pass through.
-     * libm's ceil/floor/trunc may hand a signalling NaN back unquieted;
-     * the spec wants an arithmetic (quiet) NaN, which a + a gives. */
+     * Rounding (fround.h) quiets a NaN, as the spec wants. */
     UN(F32_ABS, i32, i32, a & 0x7FFFFFFFu)
     UN(F32_NEG, i32, i32, a ^ 0x80000000u)
-    UN(F32_CEIL, f32, f32, a != a ? a + a : ceilf(a))
-    UN(F32_FLOOR, f32, f32, a != a ? a + a : floorf(a))
-    UN(F32_TRUNC, f32, f32, a != a ? a + a : truncf(a))
-    UN(F32_NEAREST, f32, f32, nearbyintf(a))
-    UN(F32_SQRT, f32, f32, sqrtf(a))
+    UN(F32_CEIL, f32, f32, wasm_ceil_f32(a))
+    UN(F32_FLOOR, f32, f32, wasm_floor_f32(a))
+    UN(F32_TRUNC, f32, f32, wasm_trunc_f32(a))
+    UN(F32_NEAREST, f32, f32, wasm_nearest_f32(a))
+    UN(F32_SQRT, f32, f32, __builtin_sqrtf(a))
     BIN(F32_ADD, f32, f32, a + b)
     BIN(F32_SUB, f32, f32, a - b)
     BIN(F32_MUL, f32, f32, a * b)
@@ -725,11 +733,11 @@ L_I64_REM_U : {
     BIN(F32_COPYSIGN, i32, i32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
     UN(F64_ABS, i64, i64, a & 0x7FFFFFFFFFFFFFFFull)
     UN(F64_NEG, i64, i64, a ^ 0x8000000000000000ull)
-    UN(F64_CEIL, f64, f64, a != a ? a + a : ceil(a))
-    UN(F64_FLOOR, f64, f64, a != a ? a + a : floor(a))
-    UN(F64_TRUNC, f64, f64, a != a ? a + a : trunc(a))
-    UN(F64_NEAREST, f64, f64, nearbyint(a))
-    UN(F64_SQRT, f64, f64, sqrt(a))
+    UN(F64_CEIL, f64, f64, wasm_ceil_f64(a))
+    UN(F64_FLOOR, f64, f64, wasm_floor_f64(a))
+    UN(F64_TRUNC, f64, f64, wasm_trunc_f64(a))
+    UN(F64_NEAREST, f64, f64, wasm_nearest_f64(a))
+    UN(F64_SQRT, f64, f64, __builtin_sqrt(a))
     BIN(F64_ADD, f64, f64, a + b)
     BIN(F64_SUB, f64, f64, a - b)
     BIN(F64_MUL, f64, f64, a * b)
@@ -1074,10 +1082,15 @@ out:
     return result;
 }
 
+/* Written once under handlers_once, read-only afterwards. */
+static const void *handlers[IOP_COUNT];
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+
+static void fill_handlers(void) { run(NULL, NULL, NULL, NULL, NULL, handlers); }
+
 const void *const *wasm_interp_handlers(void) {
-    const void *const *h = NULL;
-    run(NULL, NULL, NULL, NULL, NULL, &h);
-    return h;
+    pthread_once(&handlers_once, fill_handlers);
+    return handlers;
 }
 
 aw_errkind wasm_interp_call(aw_store *s, aw_func *f, wasm_slot *args_results, aw_error *err) {

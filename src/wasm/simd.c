@@ -19,6 +19,7 @@
  */
 #include "wasm/simd.h"
 
+#include "wasm/fround.h"
 #include "wasm/opcodes.h"
 
 #include <math.h>
@@ -209,20 +210,6 @@ static inline uint32_t sat_u32(double v) {
     if (v >= 4294967296.0) return UINT32_MAX;
     return (uint32_t)v;
 }
-
-/* Rounding. A NaN must come out quiet, but gcc's inline expansions of
- * ceil & co. return a signalling NaN unchanged: quiet it with x + x.
- * nearbyint rounds half to even in the default rounding mode, which the
- * engine never changes. */
-#define ROUNDED(fn, x) (isnan(x) ? (x) + (x) : fn(x))
-static inline float ceil_f32(float x) { return ROUNDED(ceilf, x); }
-static inline float floor_f32(float x) { return ROUNDED(floorf, x); }
-static inline float trunc_f32(float x) { return ROUNDED(truncf, x); }
-static inline float nearest_f32(float x) { return ROUNDED(nearbyintf, x); }
-static inline double ceil_f64(double x) { return ROUNDED(ceil, x); }
-static inline double floor_f64(double x) { return ROUNDED(floor, x); }
-static inline double trunc_f64(double x) { return ROUNDED(trunc, x); }
-static inline double nearest_f64(double x) { return ROUNDED(nearbyint, x); }
 
 /* ---- shuffle, swizzle, splat, lanes ------------------------------------- */
 
@@ -522,11 +509,11 @@ EXTMUL(i64x2_extmul_high_i32x4_u, 2, u64, uint64_t, u32, 2)
 
 MAP1(f32x4_abs, 4, u32, u32, abs_f32_bits)
 MAP1(f32x4_neg, 4, u32, u32, neg_f32_bits)
-MAP1(f32x4_sqrt, 4, f32, f32, sqrtf)
-MAP1(f32x4_ceil, 4, f32, f32, ceil_f32)
-MAP1(f32x4_floor, 4, f32, f32, floor_f32)
-MAP1(f32x4_trunc, 4, f32, f32, trunc_f32)
-MAP1(f32x4_nearest, 4, f32, f32, nearest_f32)
+MAP1(f32x4_sqrt, 4, f32, f32, __builtin_sqrtf)
+MAP1(f32x4_ceil, 4, f32, f32, wasm_ceil_f32)
+MAP1(f32x4_floor, 4, f32, f32, wasm_floor_f32)
+MAP1(f32x4_trunc, 4, f32, f32, wasm_trunc_f32)
+MAP1(f32x4_nearest, 4, f32, f32, wasm_nearest_f32)
 MAP2(f32x4_add, 4, f32, f32, ADD)
 MAP2(f32x4_sub, 4, f32, f32, SUB)
 MAP2(f32x4_mul, 4, f32, f32, MUL)
@@ -538,11 +525,11 @@ PSELECT(f32x4_pmax, 4, f32, u32, >) /* a < b ? b : a */
 
 MAP1(f64x2_abs, 2, u64, u64, abs_f64_bits)
 MAP1(f64x2_neg, 2, u64, u64, neg_f64_bits)
-MAP1(f64x2_sqrt, 2, f64, f64, sqrt)
-MAP1(f64x2_ceil, 2, f64, f64, ceil_f64)
-MAP1(f64x2_floor, 2, f64, f64, floor_f64)
-MAP1(f64x2_trunc, 2, f64, f64, trunc_f64)
-MAP1(f64x2_nearest, 2, f64, f64, nearest_f64)
+MAP1(f64x2_sqrt, 2, f64, f64, __builtin_sqrt)
+MAP1(f64x2_ceil, 2, f64, f64, wasm_ceil_f64)
+MAP1(f64x2_floor, 2, f64, f64, wasm_floor_f64)
+MAP1(f64x2_trunc, 2, f64, f64, wasm_trunc_f64)
+MAP1(f64x2_nearest, 2, f64, f64, wasm_nearest_f64)
 MAP2(f64x2_add, 2, f64, f64, ADD)
 MAP2(f64x2_sub, 2, f64, f64, SUB)
 MAP2(f64x2_mul, 2, f64, f64, MUL)

@@ -17,6 +17,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "wasm/module.h"
@@ -36,7 +37,7 @@ static inline const char *wasm_type_name(uint8_t t) { return aw_valtype_name((aw
  * opcodes.h is unpacked at compile time into param and result types, so
  * that the generic path does no string parsing. */
 typedef struct opinfo {
-    const char *name; /* NULL: no such opcode */
+    uint16_t name;    /* op_name(name); 0: no such opcode */
     uint8_t imm;      /* wasm_imm */
     bool special;     /* sig "*": typed by hand */
     bool fast;        /* simple and without immediates (most numeric instructions) */
@@ -50,8 +51,24 @@ typedef struct opinfo {
     ((ch) == 'i' ? AW_I32 : (ch) == 'l' ? AW_I64 : (ch) == 'f' ? AW_F32 : (ch) == 'd' ? AW_F64 : (ch) == 'v' ? AW_V128 : 0)
 #define SIG_NP(s) (SIG_CH(s, 0) == '_' ? 0 : SIG_CH(s, 1) == '_' ? 1 : SIG_CH(s, 2) == '_' ? 2 : 3)
 #define SIG_P(s, i) ((i) < SIG_NP(s) ? SIG_TY(SIG_CH(s, i)) : 0)
+/* The names, all in one object and found by offset: a table of pointers
+ * would be relocated by the dynamic loader at every process start (a page
+ * copied per 4 KB of table), and names are read only to report errors. */
+#define NAME_FIELD(sym, code, imm, sig, name) char sym[sizeof name];
+#define NAME_INIT(sym, code, imm, sig, name) name,
+static const struct op_names {
+    WASM_OPS(NAME_FIELD) WASM_OPS_FC(NAME_FIELD) WASM_OPS_FD(NAME_FIELD)
+} op_names = {WASM_OPS(NAME_INIT) WASM_OPS_FC(NAME_INIT) WASM_OPS_FD(NAME_INIT)};
+#undef NAME_FIELD
+#undef NAME_INIT
+_Static_assert(sizeof(struct op_names) < UINT16_MAX, "opinfo.name is 16 bits");
+
+static inline const char *op_name(uint16_t name) {
+    return name ? (const char *)&op_names + (name - 1) : NULL;
+}
+
 #define OPINFO(sym, code, imm, sig, name) \
-    [code] = {name, WASM_IMM_##imm, SIG_CH(sig, 0) == '*', SIG_CH(sig, 0) != '*' && WASM_IMM_##imm == WASM_IMM_NONE, \
+    [code] = {offsetof(struct op_names, sym) + 1, WASM_IMM_##imm, SIG_CH(sig, 0) == '*', SIG_CH(sig, 0) != '*' && WASM_IMM_##imm == WASM_IMM_NONE, \
               SIG_CH(sig, 0) == '*' ? 0 : SIG_NP(sig), \
               {SIG_P(sig, 0), SIG_P(sig, 1), SIG_P(sig, 2)}, SIG_TY(SIG_CH(sig, SIG_NP(sig) + 1))},
 static const opinfo k_ops[256] = {WASM_OPS(OPINFO)};
@@ -440,7 +457,7 @@ static const opinfo *read_opcode(vctx *c, uint8_t *prefix, uint32_t *op) {
         else fail(c, AW_ERR_MALFORMED, "illegal opcode 0x%02x", b);
         return NULL;
     }
-    c->name = oi->name;
+    c->name = op_name(oi->name);
     return oi;
 }
 
@@ -712,7 +729,7 @@ static bool step_prefixed(vctx *c, uint8_t prefix, uint32_t *op) {
     READ(read_u32(&c->r, op));
     const opinfo *oi = prefixed_op(prefix, *op);
     if (!oi || !oi->name) return fail(c, AW_ERR_MALFORMED, "illegal opcode 0x%02x 0x%x", prefix, *op);
-    c->name = oi->name;
+    c->name = op_name(oi->name);
     if (!decode_imm(c, oi->imm, &im)) return false;
     if (oi->special) return type_table_fc(c, *op, &im);
     return (oi->imm == WASM_IMM_NONE || check_simple_imm(c, prefix, *op, oi->imm, &im)) && type_simple(c, oi);
@@ -914,7 +931,7 @@ static bool validate_body(vctx *c) {
             return fail(c, AW_ERR_MALFORMED, "unexpected end of section or function: END opcode expected");
         uint8_t b = *p;
         uint32_t op = b, depth_before = c->nframes;
-        c->name = k_ops[b].name;
+        c->name = op_name(k_ops[b].name);
         c->r.p = p + 1;
         bool ok;
         if (k_ops[b].fast) ok = type_simple(c, &k_ops[b]); /* most numeric instructions */
