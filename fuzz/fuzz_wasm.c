@@ -1,6 +1,7 @@
 /*
  * fuzz_wasm.c — libFuzzer target for the engine: arbitrary bytes go
- * through aw_module_load (decode, validate, translate); a module that loads
+ * through aw_module_load (decode, validate, translate: at load for inputs
+ * of odd length, at first call for even ones); a module that loads
  * is instantiated with imports made to measure (functions that trap, small
  * tables, memories and zeroed globals), then every exported function is
  * called with zero arguments under a small fuel budget and a memory cap.
@@ -89,6 +90,9 @@ static void call_exports(aw_store *s, aw_module *m, aw_instance *inst) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     aw_error err;
+    /* Both translation modes (src/wasm/bodies.c): eagerly the translator
+     * meets every function, lazily the first calls translate. */
+    setenv("AW_TRANSLATE", size & 1 ? "eager" : "lazy", 1);
     aw_module *m = aw_module_load(data, size, &err);
     if (!m) return 0;
     aw_store_config cfg = {.max_memory_pages = FUZZ_MAX_PAGES, .fuel = FUZZ_FUEL};

@@ -13,6 +13,7 @@
  * homes; at block boundaries every entry is made canonical (HOME, or a
  * CONST, which nothing can change).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,10 @@ typedef struct wasm_compiled {
     uint32_t nfns;
     worker *workers;
     uint32_t nworkers;
+    /* Lazy translation (interp.h): bodies are translated on first call, one
+     * at a time under lazy_lock, by worker 0 (its buffers and arena). */
+    bool lazy;
+    pthread_mutex_t lazy_lock;
 } wasm_compiled;
 
 typedef struct cc {
@@ -1496,7 +1501,19 @@ static void scratch_free(scratch *s) {
     memset(s, 0, sizeof *s);
 }
 
-bool wasm_compile_begin(aw_module *m, uint32_t nworkers, aw_error *err) {
+/* Points fn at its stub (interp.h, LAZY TRANSLATION). */
+static void stub_init(wasm_fn *fn, const void *const *H) {
+    fn->stub[0] = (wasm_code){.h = H[IOP_LAZY]};
+    fn->stub[1] = (wasm_code){.p = fn};
+    fn->stub[2] = (wasm_code){.h = H[IOP_LAZY]};
+    fn->stub[3] = (wasm_code){.p = fn};
+    fn->code = fn->stub;
+    fn->ncode = 0;
+    fn->nslots = 0; /* LAZY checks the stack again once it is known */
+    fn->entry_fuel = 0;
+}
+
+bool wasm_compile_begin(aw_module *m, uint32_t nworkers, bool lazy, aw_error *err) {
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     wasm_compiled *mc = calloc(1, sizeof *mc);
     if (mc) mc->fns = calloc(ndefs ? ndefs : 1, sizeof *mc->fns);
@@ -1509,14 +1526,18 @@ bool wasm_compile_begin(aw_module *m, uint32_t nworkers, aw_error *err) {
     }
     mc->nfns = ndefs;
     mc->nworkers = nworkers ? nworkers : 1;
+    mc->lazy = lazy && pthread_mutex_init(&mc->lazy_lock, NULL) == 0;
+    const void *const *H = wasm_interp_handlers();
     uint64_t body_bytes = 0;
     for (uint32_t i = 0; i < ndefs; i++) {
         mc->fns[i].func_index = m->nfunc_imports + i;
+        stub_init(&mc->fns[i], H);
         m->funcs[i].code = &mc->fns[i];
         body_bytes += (uint64_t)(m->funcs[i].body_end - m->funcs[i].body);
     }
-    for (uint32_t w = 0; w < mc->nworkers; w++)
-        wasm_arena_init(&mc->workers[w].arena, (size_t)(body_bytes * CODE_PER_BYTE / mc->nworkers));
+    /* Lazily, most functions of a big program never run: start smaller. */
+    uint64_t expect = body_bytes * CODE_PER_BYTE / (mc->lazy ? 4 : mc->nworkers);
+    for (uint32_t w = 0; w < mc->nworkers; w++) wasm_arena_init(&mc->workers[w].arena, (size_t)expect);
     m->compiled = mc;
     return true;
 }
@@ -1570,6 +1591,21 @@ static bool place(cc *c, wasm_fn *fn, uint32_t fuel, const wasm_code *pro, uint3
     fn->ncode = sc->ncode - start;
     fn->ntraps = sc->ntraps;
     return true;
+}
+
+/* Makes the translation `built` fn's: every field, then the code last
+ * (release), so that whoever loads fn's code sees the rest of it. */
+static void publish(wasm_fn *fn, const wasm_fn *built) {
+    fn->ncode = built->ncode;
+    fn->func_index = built->func_index;
+    fn->param_slots = built->param_slots;
+    fn->local_slots = built->local_slots;
+    fn->result_slots = built->result_slots;
+    fn->nslots = built->nslots;
+    fn->entry_fuel = built->entry_fuel;
+    fn->traps = built->traps;
+    fn->ntraps = built->ntraps;
+    __atomic_store_n(&fn->code, built->code, __ATOMIC_RELEASE);
 }
 
 bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err) {
@@ -1643,25 +1679,41 @@ bool wasm_compile_func(aw_module *m, uint32_t wi, uint32_t defidx, aw_error *err
         pro[npro++] = (wasm_code){.i = (int64_t)first * 8};
         pro[npro++] = (wasm_code){.u = n == 1 ? 0 : n};
     }
-    wasm_fn *fn = &mc->fns[defidx];
-    if (!place(&c, fn, fc->ninstr ? fc->ninstr : 1, pro, npro)) {
+    wasm_fn fn = {0};
+    if (!place(&c, &fn, fc->ninstr ? fc->ninstr : 1, pro, npro)) {
         wasm_error_set(err, AW_ERR_RESOURCE, func_index, fd->body_offset, "out of memory");
         return false;
     }
-    fn->func_index = func_index;
-    fn->param_slots = ft->param_slots;
-    fn->local_slots = c.base - ft->param_slots;
-    fn->result_slots = ft->result_slots;
-    fn->nslots = c.max_slots;
-    fn->entry_fuel = fc->ninstr ? fc->ninstr : 1;
+    fn.func_index = func_index;
+    fn.param_slots = ft->param_slots;
+    fn.local_slots = c.base - ft->param_slots;
+    fn.result_slots = ft->result_slots;
+    fn.nslots = c.max_slots;
+    fn.entry_fuel = fc->ninstr ? fc->ninstr : 1;
+    publish(&mc->fns[defidx], &fn);
     return true;
+}
+
+bool wasm_compile_lazy(aw_module *m, wasm_fn *fn, aw_error *err) {
+    wasm_compiled *mc = m->compiled;
+    if (wasm_fn_translated(fn, wasm_fn_code(fn))) return true;
+    if (!mc->lazy) { /* an eager load translated everything: cannot happen */
+        wasm_error_set(err, AW_ERR_RESOURCE, fn->func_index, UINT64_MAX, "function not translated");
+        return false;
+    }
+    pthread_mutex_lock(&mc->lazy_lock);
+    bool ok = wasm_fn_translated(fn, wasm_fn_code(fn)) || /* another thread did it meanwhile */
+              wasm_compile_func(m, 0, fn->func_index - m->nfunc_imports, err);
+    pthread_mutex_unlock(&mc->lazy_lock);
+    return ok;
 }
 
 const wasm_fn *wasm_fn_at(const aw_module *m, const wasm_code *ip) {
     const wasm_compiled *mc = m->compiled;
     for (uint32_t i = 0; mc && i < mc->nfns; i++) {
         const wasm_fn *fn = &mc->fns[i];
-        if (fn->code && ip >= fn->code && ip < fn->code + fn->ncode) return fn;
+        const wasm_code *code = wasm_fn_code(fn);
+        if (wasm_fn_translated(fn, code) && ip >= code && ip < code + fn->ncode) return fn;
     }
     return NULL;
 }
@@ -1676,6 +1728,7 @@ void wasm_compile_free(aw_module *m) {
     }
     free(mc->workers);
     free(mc->fns);
+    if (mc->lazy) pthread_mutex_destroy(&mc->lazy_lock);
     free(mc);
     m->compiled = NULL;
 }

@@ -205,14 +205,16 @@ static inline void prof_hit(const void *h) {
     } while (0)
 
 /* A call charges the callee's ENTER itself and starts after it; only when
- * the counter runs out does ENTER run (and take the slow path). */
-#define ENTER_FN(cf)                                                                               \
+ * the counter runs out does ENTER run (and take the slow path). `code` is
+ * cf's, loaded (wasm_fn_code) before any other field of cf was read: an
+ * untranslated function's stub lands on LAZY either way. */
+#define ENTER_FN(cf, code)                                                                         \
     do {                                                                                           \
         tick -= (cf)->entry_fuel;                                                                  \
-        ip = (cf)->code + 2;                                                                       \
+        ip = (code) + 2;                                                                           \
         if (UNLIKELY(tick < 0)) {                                                                  \
             tick += (cf)->entry_fuel;                                                              \
-            ip = (cf)->code;                                                                       \
+            ip = (code);                                                                           \
         }                                                                                          \
         DISPATCH;                                                                                  \
     } while (0)
@@ -307,6 +309,7 @@ do_call: /* callee, nfp, ret_ip set; ip at the calling instruction */
     if (callee->host) goto do_host;
     {
         const wasm_fn *cf = callee->code;
+        const wasm_code *code = wasm_fn_code(cf);
         if (UNLIKELY((uintptr_t)fsp <= fsp_lim || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
             TRAP(AW_TRAP_STACK_EXHAUSTED);
         fsp--;
@@ -316,7 +319,7 @@ do_call: /* callee, nfp, ret_ip set; ip at the calling instruction */
             RELOAD_INST();
         }
         fp = nfp;
-        ENTER_FN(cf);
+        ENTER_FN(cf, code);
     }
 do_host : {
     const wasm_functype *t = callee->type;
@@ -354,12 +357,27 @@ L_CALL : {
         ret_ip = ip + 3;
         goto do_call;
     }
+    const wasm_code *code = wasm_fn_code(cf);
     if (UNLIKELY((uintptr_t)fsp <= fsp_lim || (char *)(nfp + cf->nslots) > (char *)(fsp - 1)))
         TRAP(AW_TRAP_STACK_EXHAUSTED);
     fsp--;
     fsp->ip = ip + 3, fsp->fp = fp, fsp->inst = inst;
     fp = nfp;
-    ENTER_FN(cf);
+    ENTER_FN(cf, code);
+}
+L_LAZY : { /* the first call of a function (interp.h, LAZY TRANSLATION); the frame is pushed */
+    wasm_fn *lf = (wasm_fn *)ip[1].p;
+    FLUSH();
+    if (!wasm_compile_lazy(inst->module, lf, err)) {
+        result = err->kind;
+        goto out;
+    }
+    const wasm_code *code = wasm_fn_code(lf);
+    if (UNLIKELY((char *)(fp + lf->nslots) > (char *)fsp)) { /* the call's own check knew no size */
+        ip = fsp->ip;
+        TRAP(AW_TRAP_STACK_EXHAUSTED);
+    }
+    ENTER_FN(lf, code);
 }
 L_CALL_ANY:
     callee = funcs[ip[1].u];

@@ -66,7 +66,16 @@ typedef struct wasm_trapsite {
     uint32_t offset; /* byte offset in the module */
 } wasm_trapsite;
 
-/* A translated function (aw_func.code, wasm_funcdef.code). */
+/* A translated function (aw_func.code, wasm_funcdef.code).
+ *
+ * LAZY TRANSLATION. A body is translated the first time it is called
+ * (compile.c, wasm_compile_lazy): until then `code` points at the record's
+ * own `stub`, whose words 0 and 2 (where ENTER and a call land) are the
+ * LAZY op and words 1 and 3 point back at the record. LAZY translates,
+ * checks the stack against the real frame size and enters the function.
+ * A translation is published by storing `code` last (release); readers
+ * load `code` first (acquire), after which the other fields are those of
+ * the same translation. ncode is 0 while untranslated. */
 typedef struct wasm_fn {
     wasm_code *code;
     uint32_t ncode;
@@ -78,7 +87,14 @@ typedef struct wasm_fn {
     uint32_t entry_fuel;   /* ENTER's charge, which calls make themselves */
     wasm_trapsite *traps;
     uint32_t ntraps;
+    union wasm_code stub[4];
 } wasm_fn;
+
+/* fn's code as published (see LAZY TRANSLATION), and whether it is the stub. */
+static inline const wasm_code *wasm_fn_code(const wasm_fn *fn) {
+    return __atomic_load_n(&fn->code, __ATOMIC_ACQUIRE);
+}
+static inline bool wasm_fn_translated(const wasm_fn *fn, const wasm_code *code) { return code != fn->stub; }
 
 /* A frame record (see CALLS). */
 typedef struct wasm_frame {
@@ -146,6 +162,7 @@ typedef struct wasm_frame {
 /* Everything else; operands in the comments. */
 #define WASM_IOPS_MISC(X) \
     X(ENTER)          /* fuel */ \
+    X(LAZY)           /* fn (see LAZY TRANSLATION) */ \
     X(LOOP)           /* fuel */ \
     X(EXIT)           /* (end of the outermost frame) */ \
     X(UNREACHABLE)    \

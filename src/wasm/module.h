@@ -192,8 +192,13 @@ bool wasm_load_bodies(aw_module *m, aw_error *err);
  * translates a body with wasm_compile_func(m, w, defidx), and two workers
  * may run at once on different bodies. wasm_compile_end frees the buffers
  * once every body is translated; wasm_compile_free frees the code. */
-bool wasm_compile_begin(aw_module *m, uint32_t nworkers, aw_error *err);
+bool wasm_compile_begin(aw_module *m, uint32_t nworkers, bool lazy, aw_error *err);
 bool wasm_compile_func(aw_module *m, uint32_t worker, uint32_t defidx, aw_error *err);
+/* With lazy set at wasm_compile_begin, bodies are left untranslated and
+ * wasm_compile_lazy translates fn (a function of m) on its first call
+ * (interp.h, LAZY TRANSLATION); any thread may call it. */
+struct wasm_fn;
+bool wasm_compile_lazy(aw_module *m, struct wasm_fn *fn, aw_error *err);
 void wasm_compile_end(aw_module *m);
 void wasm_compile_free(aw_module *m);
 

@@ -108,9 +108,9 @@ static uint64_t env_count(const char *name, uint64_t dflt) {
  * those handlers (LOOP shares its handler with ENTER, the first word). An
  * immediate that happens to equal one only makes the answer yes, which is
  * always correct, merely slower. */
-static bool loops_or_calls(const wasm_fn *fn, const void *const *h) {
+static bool loops_or_calls(const wasm_fn *fn, const wasm_code *code, const void *const *h) {
     for (uint32_t i = 1; i < fn->ncode; i++) {
-        const void *w = fn->code[i].h;
+        const void *w = code[i].h;
         if (w == h[IOP_LOOP] || w == h[IOP_CALL] || w == h[IOP_CALL_ANY] || w == h[IOP_CALL_INDIRECT])
             return true;
     }
@@ -123,7 +123,10 @@ static uint8_t *cross_table(const aw_module *m) {
     const void *const *h = wasm_interp_handlers();
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
         const wasm_fn *fn = __atomic_load_n(&m->funcs[i - m->nfunc_imports].code, __ATOMIC_ACQUIRE);
-        cross[i] = !fn || fn->ncode >= CROSS_MIN_WORDS || loops_or_calls(fn, h);
+        const wasm_code *code = fn ? wasm_fn_code(fn) : NULL; /* before ncode (interp.h) */
+        /* Not translated yet (never called): compiled code from the start. */
+        cross[i] = !fn || !wasm_fn_translated(fn, code) || fn->ncode >= CROSS_MIN_WORDS ||
+                   loops_or_calls(fn, code, h);
     }
     return cross;
 }
