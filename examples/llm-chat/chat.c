@@ -7,6 +7,8 @@
  *
  * With ?stream=1 the answer is sent token by token as the model produces
  * it (chunked), through the streaming llm call and anywhere_flush.
+ * ?max_tokens=N caps the answer; ?temperature=T sets the sampling
+ * temperature (0: greedy, the same answer every time).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,8 @@ ANYWHERE_HANDLER int anywhere_handle(void) {
     anywhere_llm_params_default(&params);
     const char *max = anywhere_query_get("max_tokens");
     if (max) params.max_tokens = (uint32_t)atoi(max);
+    const char *temp = anywhere_query_get("temperature");
+    if (temp) params.temperature = (float)atof(temp);
     anywhere_llm_usage usage;
     anywhere_header("content-type", "text/plain; charset=utf-8");
     if (anywhere_query_get("stream")) return stream(model, prompt, &params);

@@ -202,13 +202,15 @@ check "Ollama store model served by name" [ "$(post store.json /api/generate '{"
 check "Ollama store model: its params layer gives default options" bash -c "[ \"\$(curl -s -o '$TMP/store2.json' -w '%{http_code}' '$S/api/generate' -d '{\"model\":\"storemodel:1b\",\"prompt\":\"hi\",\"stream\":false}')\" = 200 ] && node -e 'process.exit(JSON.parse(require(\"fs\").readFileSync(process.argv[1],\"utf8\")).eval_count<=3?0:1)' '$TMP/store2.json'"
 
 echo "-- OpenAI-compatible routes"
-curl -s -N "$S/v1/chat/completions" -d '{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"stream":true,"max_tokens":5,"stream_options":{"include_usage":true}}' >"$TMP/sse.txt"
+# Exact token counts need greedy decoding: a sampled </s> (the seed is the
+# clock) would end an answer early now and then.
+curl -s -N "$S/v1/chat/completions" -d '{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"stream":true,"max_tokens":5,"temperature":0,"stream_options":{"include_usage":true}}' >"$TMP/sse.txt"
 check "SSE framing: data: lines, blank separators, [DONE] last" bash -c "
     grep -v '^\$' '$TMP/sse.txt' | grep -vq '^data: ' && exit 1
     [ \"\$(grep -v '^\$' '$TMP/sse.txt' | tail -n 1)\" = 'data: [DONE]' ] || exit 1
     grep '^data: {' '$TMP/sse.txt' | sed 's/^data: //' >'$TMP/sse.json'"
 check "SSE chunks are chat.completion.chunk with a finish_reason and usage" json "$TMP/sse.json" 'L.every(o=>o.object=="chat.completion.chunk") && L.some(o=>o.choices.length && o.choices[0].finish_reason=="length") && L[L.length-1].usage.completion_tokens==5'
-post oai.json /v1/chat/completions '{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"max_tokens":3}' >/dev/null
+post oai.json /v1/chat/completions '{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"max_tokens":3,"temperature":0}' >/dev/null
 check "/v1/chat/completions non-streaming" json "$TMP/oai.json" 'L[0].object=="chat.completion" && L[0].choices[0].message.role=="assistant" && L[0].usage.completion_tokens==3'
 curl -s -N "$S/v1/completions" -d '{"model":"tiny","prompt":"Once","stream":true,"max_tokens":3}' >"$TMP/sse2.txt"
 check "/v1/completions streams text_completion events" bash -c "grep -q '\"object\":\"text_completion\"' '$TMP/sse2.txt' && tail -n 2 '$TMP/sse2.txt' | grep -q 'data: \\[DONE\\]'"

@@ -181,20 +181,18 @@ W
     # Ending while the compiler runs: a module of many functions, compiled
     # from load on, and a program that is done at once. Each run must end
     # normally with its result, whatever the compiler was doing.
-    {
-        echo "(module (memory 1)"
-        i=0
-        while [ $i -lt 300 ]; do
-            echo "(func \$f$i (param i32) (result i32) (local i32)
+    i=0
+    while [ $i -lt 300 ]; do
+        echo "(func \$f$i (param i32) (result i32) (local i32)
   (loop \$l (local.set 1 (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const $i))))
     (i32.store (i32.and (local.get 1) (i32.const 4092)) (local.get 1))
     (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
     (br_if \$l (i32.gt_s (local.get 0) (i32.const 0))))
   (i32.add (local.get 1) (i32.load (i32.const 64))))"
-            i=$((i + 1))
-        done
-        echo "(func (export \"quick\") (result i32) (call \$f7 (i32.const 3))))"
-    } >"$dir/big.wat"
+        i=$((i + 1))
+    done >"$dir/funcs.wat"
+    { echo "(module (memory 1)"; cat "$dir/funcs.wat"
+      echo "(func (export \"quick\") (result i32) (call \$f7 (i32.const 3))))"; } >"$dir/big.wat"
     wat2wasm "$dir/big.wat" -o "$dir/big.wasm"
     quick=$("$aw" run --tier interp --invoke quick "$dir/big.wasm" 2>&1)
     runs=0 good=0
@@ -205,6 +203,35 @@ W
     done
     if [ $good -eq 50 ]; then ok; else bad "exit while compiling: $good of 50 runs ended well (last: status $status, '$out')"; fi
     check "exit while compiling: the compile was under way" 0 "compiling in the background" env AW_DEBUG_TIER=1 AW_TIER_THRESHOLD=0 "$aw" run --invoke quick "$dir/big.wasm"
+
+    # The same for a WASI command that writes to both streams and ends with
+    # proc_exit(3) while the compiler runs (the path of `anywhere run` with
+    # a long host call, e.g. wasi-nn): both lines and the status intact.
+    { cat <<'W'
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 8208) "to stderr\n")
+  (data (i32.const 8224) "to stdout\n")
+  (func $say (param $fd i32) (param $at i32)
+    (i32.store (i32.const 8192) (local.get $at))
+    (i32.store (i32.const 8196) (i32.const 10))
+    (drop (call $fd_write (local.get $fd) (i32.const 8192) (i32.const 1) (i32.const 8200))))
+W
+      cat "$dir/funcs.wat"
+      echo '(func (export "_start") (call $say (i32.const 2) (i32.const 8208)) (call $say (i32.const 1) (i32.const 8224)) (call $exit (i32.const 3))))'
+    } >"$dir/bigwasi.wat"
+    wat2wasm "$dir/bigwasi.wat" -o "$dir/bigwasi.wasm"
+    runs=0 good=0
+    while [ $runs -lt 20 ]; do
+        o=$(AW_TIER_THRESHOLD=0 "$aw" run "$dir/bigwasi.wasm" 2>"$dir/bigwasi.err"); status=$?
+        e=$(cat "$dir/bigwasi.err")
+        [ $status -eq 3 ] && [ "$o" = "to stdout" ] && [ "$e" = "to stderr" ] && good=$((good + 1))
+        runs=$((runs + 1))
+    done
+    if [ $good -eq 20 ]; then ok; else bad "WASI exit while compiling: $good of 20 runs ended well (last: status $status, stdout '$o', stderr '$e')"; fi
+    check "WASI exit while compiling: the compile was under way" 3 "compiling in the background" env AW_DEBUG_TIER=1 AW_TIER_THRESHOLD=0 "$aw" run "$dir/bigwasi.wasm"
 else
     echo "(the compiled tier is not in this build: auto is the interpreter; switching not tested)"
     check "auto without the compiled tier" 0 "$want" env AW_TIER_THRESHOLD=0 "$aw" run --invoke run "$dir/work.wasm" $N

@@ -5,9 +5,9 @@
  *   ?op=kv-keys&store=S
  *   ?op=kv-big&store=S&key=K&n=BYTES set then get a value of n bytes (checks it)
  *   ?op=http&url=U[&method=M][&body=B]  status, then the body
- *   ?op=llm&model=M&prompt=P[&max=N]     text, then a usage line
+ *   ?op=llm&model=M&prompt=P[&max=N][&temp=T]     text, then a usage line
  *   ?op=embed&model=M&text=T
- *   ?op=stream&model=M&prompt=P[&max=N]  pieces joined with '|'
+ *   ?op=stream&model=M&prompt=P[&max=N][&temp=T]  pieces joined with '|'
  * Errors answer 500 with "error CODE: MESSAGE". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +105,7 @@ ANYWHERE_HANDLER void anywhere_handle(void) {
         anywhere_llm_params p;
         anywhere_llm_params_default(&p);
         p.max_tokens = (uint32_t)atoi(q("max", "100"));
+        p.temperature = (float)atof(q("temp", "0.8"));
         int s = anywhere_llm_stream_start(q("model", ""), q("prompt", ""), &p);
         if (s < 0) return fail(s);
         char buf[64];

@@ -58,7 +58,7 @@ int main(int argc, char **argv) {
         builder b = {model, (uint32_t)n};
         printf("load bytes wrong encoding: %d\n", nn_load(&b, 1, 0, 0, &g));
         printf("load bytes: %d\n", e = nn_load(&b, 1, 6, 3, &g));
-        tensor q = u8("abc", 3), m = u8("{\"n-predict\":3}", 3);
+        tensor q = u8("abc", 3), m = u8("{\"n-predict\":3,\"temp\":0}", 3); /* greedy: exactly 3 */
         if (!e && !nn_init(g, &c) && !nn_set_input(c, 0, &q) && !nn_set_input(c, 1, &m) && !nn_compute(c) &&
             !nn_get_output(c, 1, buf, sizeof buf - 1, &w))
             buf[w] = 0, printf("loaded model usage: %s\n", buf);
