@@ -14,8 +14,8 @@
 #define AW_DL_CJSON_SONAME "libcjson.so.1"
 #endif
 
-/* The process-wide table and its outcome: one cJSON per process, written
- * once under json_once and only read afterwards. */
+/* The process-wide table (below) and the outcome of binding it: one cJSON
+ * per process, written once under json_once and only read afterwards. */
 static pthread_once_t json_once = PTHREAD_ONCE_INIT;
 static bool json_ok;
 static char json_error[400];
@@ -23,7 +23,7 @@ static char json_error[400];
 #ifdef AW_DL_DIRECT
 
 #define JSON_LINKED(field, sym) .field = sym,
-static aw_json_table json_table = {AW_JSON_FUNCTIONS(JSON_LINKED)};
+static const aw_json_table json_table = {AW_JSON_FUNCTIONS(JSON_LINKED)};
 
 static bool json_bind_all(void) { return true; }
 
