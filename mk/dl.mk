@@ -1,9 +1,11 @@
-# mk/dl.mk — libcurl, SQLite, hiredis and OpenSSL: loaded on first use, or
-# linked in (src/host/dl.h says why).
+# mk/dl.mk — libcurl, SQLite, hiredis, OpenSSL, cJSON and (for inference)
+# libm: loaded on first use, or linked in (src/host/dl.h, src/json/json.h
+# and src/ai/libm.h say why).
 #
 #   make                 the default: the executable does not link them;
-#                        src/host/dl_*.c and src/app/dl_openssl.c dlopen()
-#                        each by its soname the first time it is needed
+#                        src/host/dl_*.c, src/app/dl_openssl.c,
+#                        src/json/json.c and src/ai/libm.c dlopen() each by
+#                        its soname the first time it is needed
 #   make DL_DIRECT=1     links them (as before) and the same tables point at
 #                        the linked functions; STATIC=1 (mk/deploy.mk) sets it
 #
@@ -11,7 +13,12 @@
 # them). Only the loader and the shims differ between the two modes (the
 # call sites are the same), so only they are rebuilt when DL_DIRECT changes.
 
-DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/host/dl*.c) src/app/dl_openssl.c src/ai/libm.c)
+DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/host/dl*.c) src/app/dl_openssl.c src/json/json.c \
+                                       src/ai/libm.c)
+
+# cJSON, used by every layer (src/json): shared even with STATIC=1, as
+# Debian ships no archive of it.
+DL_LIBS += -lcjson
 
 # The soname each shim opens: the one of the library built against (read
 # from the -dev package's lib*.so link), so that a Debian release with
@@ -28,7 +35,7 @@ LDLIBS += -ldl
 dl_define = $(if $(2),-DAW_DL_$(1)_SONAME='"$(2)"')
 DL_SONAMES  = $(call dl_define,CURL,$(call dl_soname,curl)) $(call dl_define,SQLITE,$(call dl_soname,sqlite3)) \
               $(call dl_define,HIREDIS,$(call dl_soname,hiredis)) $(call dl_define,SSL,$(call dl_soname,ssl)) \
-              $(call dl_define,CRYPTO,$(call dl_soname,crypto))
+              $(call dl_define,CRYPTO,$(call dl_soname,crypto)) $(call dl_define,CJSON,$(call dl_soname,cjson))
 $(DL_OBJS): CFLAGS_ALL += $(DL_SONAMES)
 DL_MODE := dlopen
 endif

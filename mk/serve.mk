@@ -1,9 +1,7 @@
 # mk/serve.mk — the HTTP server library, the model server (serve-model) and
 # the tokenizer/chat code's tests and fuzzer. Sources are built by the top
-# Makefile; this adds cJSON (Debian's libcjson-dev), test programs and the
-# fuzz target.
-
-LDLIBS += -lcjson
+# Makefile; this adds test programs and the fuzz targets. cJSON (Debian's
+# libcjson-dev) is loaded on first use: src/json/json.h, mk/dl.mk.
 
 SERVE_TEST_BINS = $(BUILD)/tests/serve/http_parse_test $(BUILD)/tests/serve/http_echo $(BUILD)/tests/serve/jsonfmt_test \
                   $(BUILD)/tests/ai/tok_parity $(BUILD)/tests/ai/tok_unit $(BUILD)/tests/ai/tok_pretok

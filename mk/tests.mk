@@ -1,8 +1,7 @@
 # mk/tests.mk — test build rules.
 #
 # The spec-test runner (src/cli/cmd_spectest.c) reads wast2json's JSON with
-# Debian's cJSON (libcjson-dev).
-LDLIBS += -lcjson
+# Debian's cJSON (libcjson-dev), loaded on first use (src/json/json.h).
 
 # Unit tests: each tests/wasm/test_NAME.c is a program of its own, linked
 # against the library, that prints "N passed, N failed" last.

@@ -15,12 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "app/dl_openssl.h"
 #include "app/oci.h"
 #include "app/oci_http.h"
 #include "app/oci_pack.h"
+#include "json/json.h"
 
 /* snprintf that reports whether it fit (and keeps gcc's truncation
  * analysis out of paths that are bounded by the protocol anyway). */

@@ -20,11 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "anywhere/compile.h"
 #include "anywhere/wasm.h"
 #include "cli/commands.h"
+#include "json/json.h"
 
 /* A runaway loop in the engine must not hang the whole suite: each call
  * gets this long before it is interrupted and reported. */

@@ -17,7 +17,10 @@
  * AW_DL_FIELD turns the list into the table's struct, each pointer typed
  * from the library's own header (a wrong prototype cannot creep in), and
  * the shim's own macro into its aw_dl_sym list: name, offset in the table
- * and, under AW_DL_DIRECT, AW_DL_ADDR (the linked function). */
+ * and, under AW_DL_DIRECT, AW_DL_ADDR (the linked function).
+ *
+ * cJSON, used by every layer and not only by src/host's guests, has its
+ * own loader of the same kind below all of them: src/json/json.h. */
 #ifndef AW_HOST_DL_H
 #define AW_HOST_DL_H
 

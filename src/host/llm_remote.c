@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 #include "host/dl_curl.h"
 #include "host/internal.h"
+#include "json/json.h"
 
 typedef struct {
     char *s;

@@ -29,9 +29,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "host/internal.h"
+#include "json/json.h"
 
 enum { NN_OK = 0, NN_INVALID = 1, NN_ENCODING = 2, NN_RUNTIME = 5, NN_TOO_LARGE = 7, NN_NOT_FOUND = 8,
        NN_EOS = 100, NN_PROMPT_TOO_LONG = 102, NN_MODEL_NOT_FOUND = 103 };

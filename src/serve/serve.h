@@ -9,12 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
-
 #include "ai/chat.h"
 #include "ai/tokenizer.h"
 #include "anywhere/ai.h"
 #include "http/http.h"
+#include "json/json.h"
 
 /* ---- configuration and entry point ---- */
 

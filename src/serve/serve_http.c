@@ -125,8 +125,14 @@ static void *reaper_main(void *arg) {
 }
 
 int serve_run(const serve_config *cfg) {
-    serve_state *s = calloc(1, sizeof *s);
     char err[1024];
+    /* Every answer is JSON: a missing libcjson is reported now, not by the
+     * first request's worker (json.h would exit the whole server there). */
+    if (!aw_json_load(err, sizeof err)) {
+        fprintf(stderr, "anywhere serve-model: %s\n", err);
+        return 1;
+    }
+    serve_state *s = calloc(1, sizeof *s);
     if (!s) return 1;
     serve_registry_init(&s->reg, cfg->ollama_dir, cfg->threads);
     for (int i = 0; i < cfg->n_models; i++)

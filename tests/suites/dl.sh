@@ -1,15 +1,18 @@
 #!/bin/sh
 # tests/suites/dl.sh BUILD_DIR — the optional libraries (libcurl, SQLite,
-# hiredis, OpenSSL) loaded on first use (src/host/dl.h, mk/dl.mk):
+# hiredis, OpenSSL) and cJSON loaded on first use (src/host/dl.h,
+# src/json/json.h, mk/dl.mk):
 #   - the executable does not link them (ldd), and `anywhere run` of a WASI
 #     hello loads none of them (LD_DEBUG=files);
 #   - each still works when first used: SQLite and Redis key-value, outbound
 #     HTTP (libcurl), SHA-256 (libcrypto, `registry push`), TLS (libssl,
-#     `registry pull` against a plain-HTTP peer: the handshake is tried);
+#     `registry pull` against a plain-HTTP peer: the handshake is tried),
+#     JSON (cJSON: `spectest`, `serve-model`);
 #   - a missing library is a clear error naming it and the package to
 #     install, on the feature's normal error path (the server keeps
 #     serving). ANYWHERE_DL_<LIB> names a soname to open instead, here one
-#     that does not exist.
+#     that does not exist. cJSON is a hard dependency: without it a JSON
+#     command stops with the reason and exit status 1, never a crash.
 # A DL_DIRECT=1 build links the libraries (BUILD/obj/dl-mode says "direct"):
 # there only the features are checked.
 # Last line: "N passed, N failed".
@@ -40,16 +43,18 @@ deps=$(ldd "$AW" 2>&1)
 if [ "$mode" = direct ]; then
     echo "(DL_DIRECT build: the libraries are linked, shared or, with STATIC=1, some from archives)"
 else
-    for lib in libcurl libsqlite3 libhiredis libssl libcrypto; do
+    for lib in libcurl libsqlite3 libhiredis libssl libcrypto libcjson; do
         check "ldd: anywhere does not link $lib" lacks "$deps" "$lib\."
     done
+    needed=$(readelf -d "$AW" | grep NEEDED)
+    check "readelf: libcjson is not NEEDED" lacks "$needed" "libcjson"
 fi
 if clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$T/hello.wasm" "$ROOT/tests/wasi/hello.c" 2>"$T/clang.err"; then
     out=$(LD_DEBUG=files "$AW" run "$T/hello.wasm" 2>"$T/ld.log")
     check "run: hello.wasm runs" contains "$out" "hello, world"
     if [ "$mode" != direct ]; then
         check "run: no optional library is loaded (LD_DEBUG=files)" \
-            lacks "$(cat "$T/ld.log")" "file=lib\(curl\|sqlite3\|hiredis\|ssl\|crypto\)\."
+            lacks "$(cat "$T/ld.log")" "file=lib\(curl\|sqlite3\|hiredis\|ssl\|crypto\|cjson\)\."
     fi
 else
     bad "clang cannot build tests/wasi/hello.c for wasm32-wasi: $(cat "$T/clang.err")"
@@ -116,7 +121,7 @@ if up works -f "$T/app" --runtime-config-file "$rc" --state-dir "$T/state"; then
     check "up: serves" contains "$(get '/caps?op=var&name=greeting')" "hello"
     if [ "$mode" != direct ]; then
         check "up: an app that has not used them loads none (LD_DEBUG=files)" \
-            sh -c "! grep -q 'file=lib\(curl\|sqlite3\|hiredis\|ssl\|crypto\)\.' '$T/works.err'"
+            sh -c "! grep -q 'file=lib\(curl\|sqlite3\|hiredis\|ssl\|crypto\|cjson\)\.' '$T/works.err'"
     fi
     check "sqlite: set and get on first use" contains "$(get '/caps?op=kv-set&key=k&value=v')$(get '/caps?op=kv-get&key=k')" "okv"
     check "curl: an outbound request on first use" contains "$(get "/caps?op=http&url=http://127.0.0.1:$P1/hello.txt")" "peer says hi"
@@ -142,6 +147,41 @@ check "crypto: push hashes its files and reaches the (absent) registry" contains
 check "crypto: ... without a libcrypto error" lacks "$e" "libcrypto"
 e=$("$AW" registry pull "127.0.0.1:$P1/dl/app:1" -o "$T/pulled" 2>&1)
 check "ssl: pull tries a TLS handshake" contains "$e" "TLS handshake with 127.0.0.1 failed"
+
+# cJSON: the spec-test runner reads wast2json's JSON; serve-model answers in JSON.
+JSON_OK=
+if command -v wast2json >/dev/null; then
+    printf '(module (func (export "f") (result i32) i32.const 7))\n(assert_return (invoke "f") (i32.const 7))\n' > "$T/seven.wast"
+    if wast2json "$T/seven.wast" -o "$T/seven.json" 2>"$T/wast2json.err"; then
+        JSON_OK=1
+        out=$(LD_DEBUG=files "$AW" spectest "$T/seven.json" 2>"$T/json-ld.log")
+        check "cjson: spectest reads its JSON on first use" contains "$out" "1 passed, 0 failed"
+        [ "$mode" = direct ] || check "cjson: loaded by then" grep -q "file=libcjson\." "$T/json-ld.log"
+    else
+        bad "wast2json: $(cat "$T/wast2json.err")"
+    fi
+else
+    bad "wast2json not installed (apt-get install wabt)"
+fi
+# serve_model LOG: starts serve-model on a free port with an empty model store; sets PORT and PID.
+serve_model() {
+    mkdir -p "$T/ollama"
+    OLLAMA_MODELS="$T/ollama" "$AW" serve-model --listen 127.0.0.1:0 > "$T/$1" 2>&1 &
+    PID=$!; PIDS="$PIDS $PID"; PORT=
+    for _ in $(seq 1 100); do
+        PORT=$(grep -o '(port [0-9]*' "$T/$1" 2>/dev/null | cut -d' ' -f2)
+        [ -n "$PORT" ] && return 0
+        kill -0 "$PID" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+if serve_model sm.log; then
+    check "cjson: serve-model answers /api/tags in JSON" contains "$(get /api/tags)" '{"models":\[\]}'
+    stop
+else
+    bad "serve-model did not start: $(cat "$T/sm.log")"
+fi
 
 # ---- a missing library: a clear error, no crash -------------------------------------------
 if [ "$mode" = direct ]; then
@@ -173,6 +213,23 @@ else
     e=$("$AW" registry pull "127.0.0.1:$P1/dl/app:1" -o "$T/pulled" 2>&1)
     check "missing libssl: pull says why" contains "$e" "TLS to a registry needs OpenSSL's libssl (libanywhere-test-missing-ssl.so.3: cannot open"
     unset ANYWHERE_DL_CURL ANYWHERE_DL_SQLITE ANYWHERE_DL_HIREDIS ANYWHERE_DL_SSL
+    export ANYWHERE_DL_CJSON=libanywhere-test-missing-cjson.so.1
+    want="anywhere: JSON support needs libcjson (libanywhere-test-missing-cjson.so.1: cannot open"
+    if [ -n "$JSON_OK" ]; then
+        e=$("$AW" spectest "$T/seven.json" 2>&1); st=$?
+        check "missing cjson: spectest exits with status 1, no crash ($st)" [ "$st" -eq 1 ]
+        check "missing cjson: ... saying why" contains "$e" "$want"
+        check "missing cjson: ... and what to install" contains "$e" "install libcjson1"
+    fi
+    if serve_model sm-missing.log; then
+        bad "missing cjson: serve-model started anyway"; stop
+    else
+        wait "$PID"; st=$?
+        check "missing cjson: serve-model stops at start with status 1 ($st)" [ "$st" -eq 1 ]
+        check "missing cjson: ... saying why" contains "$(cat "$T/sm-missing.log")" \
+            "anywhere serve-model: JSON support needs libcjson (libanywhere-test-missing-cjson.so.1: cannot open"
+    fi
+    unset ANYWHERE_DL_CJSON
 fi
 
 echo "$pass passed, $fail failed"
