@@ -135,9 +135,12 @@ aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err);
  * (read a file into it, say) and hand it over; it belongs to the module
  * from then on (or is freed here when loading fails). Saves copying the
  * bytes and faulting in a second set of pages, a noticeable part of
- * starting a small program. aw_module_buffer returns NULL when out of
- * memory; aw_module_buffer_free frees a buffer that was not handed over
- * (with the same len). */
+ * starting a small program. The buffer starts zeroed, and pages never
+ * written cost nothing: a reader may leave out the payload of custom
+ * sections other than "name" (the only one the engine reads), often most
+ * of a program built with debug information. aw_module_buffer returns NULL
+ * when out of memory; aw_module_buffer_free frees a buffer that was not
+ * handed over (with the same len). */
 uint8_t *aw_module_buffer(size_t len);
 void aw_module_buffer_free(uint8_t *buf, size_t len);
 aw_module *aw_module_load_buffer(uint8_t *buf, size_t len, aw_error *err);

@@ -135,10 +135,11 @@ void wasm_arena_free(wasm_arena *a) {
  * 10 us a page), most of a small program's load. */
 #define BLOCK_POPULATE ((size_t)16 << 10)
 
-void *wasm_block_alloc(size_t n) {
-    if (n < BLOCK_POPULATE) return malloc(n ? n : 1);
+void *wasm_block_alloc(size_t n, bool will_fill) {
+    if (n < BLOCK_POPULATE) return will_fill ? malloc(n ? n : 1) : calloc(1, n ? n : 1);
     if (n >= 2 * ARENA_HUGE) return map_aligned(round_up(n, ARENA_HUGE));
-    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | (will_fill ? MAP_POPULATE : 0);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, flags, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 

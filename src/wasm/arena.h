@@ -9,6 +9,7 @@
 #ifndef AW_WASM_ARENA_H
 #define AW_WASM_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,10 +44,12 @@ void wasm_arena_trim(wasm_arena *a);
 /* Frees every chunk; the arena is empty (and reusable) afterwards. */
 void wasm_arena_free(wasm_arena *a);
 
-/* One block of n bytes (the copy of a module's binary), its pages
- * populated when it is more than a few, huge-page backed when it is big;
- * wasm_block_free needs the same n. NULL when out of memory. */
-void *wasm_block_alloc(size_t n);
+/* One block of n bytes (the copy of a module's binary), huge-page backed
+ * when it is big. will_fill: the caller writes all of it at once, so its
+ * pages are populated in one go when there are more than a few; else it
+ * starts zeroed and pages never written cost nothing. wasm_block_free
+ * needs the same n. NULL when out of memory. */
+void *wasm_block_alloc(size_t n, bool will_fill);
 void wasm_block_free(void *p, size_t n);
 
 #endif

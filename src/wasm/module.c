@@ -45,12 +45,12 @@ static void module_free(aw_module *m) {
     free(m);
 }
 
-uint8_t *aw_module_buffer(size_t len) { return wasm_block_alloc(len); }
+uint8_t *aw_module_buffer(size_t len) { return wasm_block_alloc(len, false); }
 
 void aw_module_buffer_free(uint8_t *buf, size_t len) { wasm_block_free(buf, len); }
 
 aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err) {
-    uint8_t *buf = wasm_block_alloc(len);
+    uint8_t *buf = wasm_block_alloc(len, true);
     if (buf && len) memcpy(buf, bytes, len);
     return aw_module_load_buffer(buf, len, err);
 }

@@ -67,6 +67,15 @@ check "i32 range" 2 "not a valid i32" "$aw" run --invoke add "$dir/ops.wasm" 429
 check "bad option" 2 "bad option" "$aw" run --fuel abc "$dir/ops.wasm"
 check "validation error" 1 "invalid module" "$aw" run "$dir/invalid.wasm"
 check "validation error names the offset" 1 "0x" "$aw" run "$dir/invalid.wasm"
+# A 100 kB custom section (debug information, say) after the header: run
+# reads around it (cmd_run.c, read_sections), and offsets stay the file's.
+wat2wasm --debug-names "$dir/ops.wat" -o "$dir/ops_named.wasm"
+{ head -c 8 "$dir/ops_named.wasm"; printf '\0\245\215\006\004junk'; head -c 100000 /dev/zero | tr '\0' '\377'
+  tail -c +9 "$dir/ops_named.wasm"; } >"$dir/ops_junk.wasm"
+check "custom section read around" 0 "5" "$aw" run --invoke add "$dir/ops_junk.wasm" 2 3
+check "offsets past a skipped section" 134 "at offset 0x187" "$aw" run --invoke div "$dir/ops_junk.wasm" 1 0
+{ cat "$dir/ops_named.wasm"; printf '\0\245\215\006\004junk'; head -c 1000 /dev/zero; } >"$dir/ops_cut.wasm"
+check "custom section past the end" 1 "length out of bounds" "$aw" run --invoke add "$dir/ops_cut.wasm" 2 3
 if [ -f examples/fib/fib.wasm ]; then
     check "README example" 0 "832040" "$aw" run --invoke fib examples/fib/fib.wasm 30
 fi
