@@ -482,8 +482,8 @@ static void explain_link_error(aw_module *m, const aw_error *err) {
 typedef struct reader {
     int fd;
     uint8_t *buf;
-    size_t size;    /* the file's, by fstat */
-    size_t read_to; /* the last read ended here */
+    size_t size;               /* the file's, by fstat */
+    size_t read_from, read_to; /* what the last read covered */
 } reader;
 
 /* Reads [from, to) of the file, and while at it a little more: a page
@@ -494,7 +494,8 @@ static int read_span(reader *r, size_t from, size_t to) {
     if (to > r->size) to = r->size;
     if (from < r->read_to && to <= r->read_to) return 0;
     size_t more = from <= r->read_to ? 4096 : 64;
-    if (from < r->read_to) from = r->read_to;
+    if (from <= r->read_to) from = r->read_to; /* goes on: [read_from, to) is read after */
+    else r->read_from = from;
     size_t ahead = from + more < r->size ? from + more : r->size;
     if (to < ahead) to = ahead;
     while (from < to) {
@@ -521,32 +522,71 @@ static bool leb_u32(const uint8_t *buf, size_t at, size_t end, uint32_t *v, size
     return false;
 }
 
-/* Reads the sections of a binary module, leaving out the payload of every
- * custom section but "name" (only its name is read). Anything it cannot
- * follow (no magic, a size past the end) is read as it is, for the loader
- * to report. 0 or an errno. */
+/* Up to 64 bytes of the file at `at` (a section header) into hdr, not into
+ * the buffer: a skipped section's header must not touch its page. */
+static int peek(const reader *r, size_t at, uint8_t hdr[64], size_t *n) {
+    *n = r->size - at < 64 ? r->size - at : 64;
+    if (at >= r->read_from && at + *n <= r->read_to) {
+        memcpy(hdr, r->buf + at, *n);
+        return 0;
+    }
+    for (;;) {
+        ssize_t got = pread(r->fd, hdr, *n, (off_t)at);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return errno;
+        if ((size_t)got < *n) return EAGAIN;
+        return 0;
+    }
+}
+
+static bool ascii(const uint8_t *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 0x80) return false;
+    return true;
+}
+
+/* Stands one custom section with an empty name in for the skipped ones in
+ * [from, to): only its header is written (7 bytes: a LEB128 padded to 5
+ * covers any size), so that the pages under theirs are never touched. A
+ * run too short for that is read. */
+static int close_run(reader *r, size_t from, size_t to) {
+    if (from == to) return 0;
+    if (to - from < 7) return read_span(r, from, to);
+    uint32_t n = (uint32_t)(to - from - 6);
+    uint8_t *p = r->buf + from;
+    p[0] = 0;
+    for (int i = 0; i < 5; i++) p[1 + i] = (uint8_t)(((n >> (7 * i)) & 0x7F) | (i < 4 ? 0x80 : 0));
+    p[6] = 0;
+    return 0;
+}
+
+/* Reads the sections of a binary module, leaving out every custom section
+ * but "name" whose name is ASCII (valid UTF-8, as the loader would check):
+ * consecutive ones become one unread section (close_run). Anything it
+ * cannot follow (no magic, a size past the end) is read as it is, for the
+ * loader to report. 0 or an errno. */
 static int read_sections(reader *r) {
     int e = read_span(r, 0, 8);
     if (e || r->size < 8 || memcmp(r->buf, "\0asm", 4) != 0) return e ? e : read_span(r, 0, r->size);
-    size_t at = 8;
+    size_t at = 8, run = 8; /* [run, at): skipped custom sections not yet closed */
     while (at < r->size) {
+        uint8_t hdr[64];
+        size_t n, h, nh;
         uint32_t len, nlen;
-        size_t h, nh;
-        if ((e = read_span(r, at, at + 6))) return e;
-        if (!leb_u32(r->buf, at + 1, r->size, &len, &h) || len > r->size - at - 1 - h)
-            return read_span(r, at, r->size);
-        size_t start = at + 1 + h, end = start + len;
-        at = end;
-        if (r->buf[start - 1 - h] != 0) { /* a standard section: all of it */
-            if ((e = read_span(r, start, end))) return e;
-            continue;
+        if ((e = peek(r, at, hdr, &n))) return e;
+        if (!leb_u32(hdr, 1, n, &len, &h) || len > r->size - at - 1 - h)
+            return (e = close_run(r, run, at)) ? e : read_span(r, at, r->size);
+        size_t end = at + 1 + h + len;
+        bool skip = hdr[0] == 0 && leb_u32(hdr, 1 + h, n, &nlen, &nh) && nlen <= len - nh &&
+                    1 + h + nh + nlen <= n && ascii(hdr + 1 + h + nh, nlen) &&
+                    !(nlen == 4 && !memcmp(hdr + 1 + h + nh, "name", 4));
+        if (!skip) {
+            if ((e = close_run(r, run, at)) || (e = read_span(r, at, end))) return e;
+            run = end;
         }
-        if ((e = read_span(r, start, start + 5))) return e;
-        if (!leb_u32(r->buf, start, end, &nlen, &nh) || nlen > end - start - nh) return read_span(r, start, r->size);
-        if ((e = read_span(r, start + nh, start + nh + nlen))) return e; /* the name: checked as UTF-8 */
-        if (nlen == 4 && !memcmp(r->buf + start + nh, "name", 4) && (e = read_span(r, start, end))) return e;
+        at = end;
     }
-    return 0;
+    return close_run(r, run, at);
 }
 
 /* The file, read straight into a module buffer (aw_module_buffer: the load
@@ -566,7 +606,7 @@ static uint8_t *read_file(const char *path, bool skip_custom, size_t *len) {
         errno = e;
         return NULL;
     }
-    reader r = {fd, aw_module_buffer((size_t)st.st_size), (size_t)st.st_size, 0};
+    reader r = {fd, aw_module_buffer((size_t)st.st_size), (size_t)st.st_size, 0, 0};
     int e = !r.buf ? ENOMEM : skip_custom ? read_sections(&r) : read_span(&r, 0, r.size);
     uint8_t extra;
     if (!e && pread(fd, &extra, 1, (off_t)r.size) != 0) e = EAGAIN; /* longer: being written */
@@ -788,12 +828,14 @@ int cmd_run(int argc, char **argv) {
     } else if (s) {
         fprintf(stderr, "anywhere run: out of memory defining WASI\n");
     }
-    fflush(stdout);
-    if (aw_compile_in_flight()) { /* --tier auto: not under LLVM's static destructors */
+    /* The process ends here, without exit handlers or destructors: nothing
+     * of ours needs them, and while --tier auto still compiles, LLVM's
+     * static destructors must not run under the compiling thread.
+     * Sanitizer builds free everything first, for the leak check. */
+    if (!RUN_FREE_AT_EXIT || aw_compile_in_flight()) {
         fflush(NULL);
         _exit(status);
     }
-    if (!RUN_FREE_AT_EXIT) goto out; /* the process ends here */
     aw_linker_free(l);
     host_nn_preload_free(nn);
     if (s) aw_store_free(s);

@@ -76,6 +76,12 @@ check "custom section read around" 0 "5" "$aw" run --invoke add "$dir/ops_junk.w
 check "offsets past a skipped section" 134 "at offset 0x187" "$aw" run --invoke div "$dir/ops_junk.wasm" 1 0
 { cat "$dir/ops_named.wasm"; printf '\0\245\215\006\004junk'; head -c 1000 /dev/zero; } >"$dir/ops_cut.wasm"
 check "custom section past the end" 1 "length out of bounds" "$aw" run --invoke add "$dir/ops_cut.wasm" 2 3
+# Custom section names are still checked as UTF-8 (a skipped section's is
+# ASCII by construction): "\303\251" is valid, "\377" is not.
+{ cat "$dir/ops_named.wasm"; printf '\0\003\002\303\251'; } >"$dir/ops_utf8.wasm"
+check "custom section named in UTF-8" 0 "5" "$aw" run --invoke add "$dir/ops_utf8.wasm" 2 3
+{ cat "$dir/ops_named.wasm"; printf '\0\002\001\377'; } >"$dir/ops_badname.wasm"
+check "custom section name not UTF-8" 1 "malformed UTF-8" "$aw" run --invoke add "$dir/ops_badname.wasm" 2 3
 if [ -f examples/fib/fib.wasm ]; then
     check "README example" 0 "832040" "$aw" run --invoke fib examples/fib/fib.wasm 30
 fi
