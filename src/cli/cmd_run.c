@@ -16,7 +16,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -784,14 +783,13 @@ static aw_wasi *make_wasi(const run_opts *o) {
  * page costs about a tenth of taking its fault under a hypervisor (1 us
  * against 10 us measured), and a hello world uses some 80 KB of heap.
  * A block is taken from the top of the heap, populated and given back;
- * glibc keeps the pages (it trims the heap only above M_TRIM_THRESHOLD,
- * raised here: this process is short-lived) and hands them out again.
- * Only speed depends on it: under another allocator nothing is gained.
- * Measured against 0, 96, 120 and 200 KB, 64 KB was best (by 0.03-0.2 ms). */
-#define RUN_HEAP_PREFAULT ((size_t)64 << 10) /* under glibc's mmap threshold */
+ * glibc keeps the pages (it trims the heap only when more than 128 KB is
+ * free at its top) and hands them out again. Only speed depends on it:
+ * under another allocator nothing is gained. Measured against 0, 96, 120
+ * and 200 KB, 64 KB was best (by 0.03-0.2 ms). */
+#define RUN_HEAP_PREFAULT ((size_t)64 << 10)
 static void prefault_heap(void) {
-#if defined(M_TRIM_THRESHOLD) && defined(MADV_POPULATE_WRITE)
-    mallopt(M_TRIM_THRESHOLD, 8 << 20);
+#ifdef MADV_POPULATE_WRITE
     uint8_t *p = malloc(RUN_HEAP_PREFAULT);
     if (!p) return;
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
