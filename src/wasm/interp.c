@@ -210,10 +210,13 @@ static inline void prof_hit(const void *h) {
  * untranslated function's stub lands on LAZY either way. */
 #define ENTER_FN(cf, code)                                                                         \
     do {                                                                                           \
-        tick -= (cf)->entry_fuel;                                                                  \
+        /* The stub charges nothing, whatever entry_fuel a translation                             \
+         * racing with this call has published meanwhile (LAZY charges). */                        \
+        int64_t ef_ = (code) == (cf)->stub ? 0 : (cf)->entry_fuel;                                 \
+        tick -= ef_;                                                                               \
         ip = (code) + 2;                                                                           \
         if (UNLIKELY(tick < 0)) {                                                                  \
-            tick += (cf)->entry_fuel;                                                              \
+            tick += ef_;                                                                           \
             ip = (code);                                                                           \
         }                                                                                          \
         DISPATCH;                                                                                  \

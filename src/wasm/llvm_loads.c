@@ -20,6 +20,14 @@
  * moves: a few of them, mostly in code that compilers of real programs do
  * not emit (optimised wasm has no dead loads), so the cost is small.
  *
+ * A call's result brings the callee's loads along: a load that reaches
+ * the callee's `ret` is live there, but LLVM deletes a call of a function
+ * it finds pure whose result is dropped (`call $f` then `unreachable`),
+ * and an inlined callee's loads are dead or movable in such a caller. So
+ * the result of a call of a wasm function that is not live and anchored by
+ * the same rules goes to an empty `asm sideeffect`: no code, but the call
+ * stays where it is and its loads, inlined or not, stay live.
+ *
  * It remains a heuristic: LLVM could still fold a value away (x * 0, a
  * branch whose two arms become the same). fuzz/fuzz_diff.c compares the
  * tiers' traps on random modules to find such cases.
@@ -193,6 +201,23 @@ static bool anchored(LLVMValueRef ld, unsigned memload) {
     return false;
 }
 
+/* Gives call c's result, when c calls a function defined in the module
+ * and nothing keeps the result, a use that LLVM cannot see through (see
+ * the top of the file). */
+static void keep_call(LLVMValueRef c) {
+    LLVMValueRef callee = LLVMGetCalledValue(c);
+    if (!callee || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee)) return;
+    LLVMTypeRef t = LLVMTypeOf(c);
+    if (LLVMGetTypeKind(t) == LLVMVoidTypeKind) return;
+    LLVMContextRef ctx = LLVMGetModuleContext(LLVMGetGlobalParent(callee));
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &t, 1, 0);
+    LLVMValueRef sink = LLVMGetInlineAsm(fty, "", 0, "X", 1, 1, 0, LLVMInlineAsmDialectATT, 0);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    LLVMPositionBuilder(b, LLVMGetInstructionParent(c), LLVMGetNextInstruction(c));
+    LLVMBuildCall2(b, fty, sink, &c, 1, "");
+    LLVMDisposeBuilder(b);
+}
+
 static void keep_fn(LLVMValueRef fn, unsigned memload) {
     fnset f = {0};
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -207,6 +232,7 @@ static void keep_fn(LLVMValueRef fn, unsigned memload) {
     mark_live(&f, memload);
     for (k = 0; k < f.n; k++) {
         LLVMValueRef i = f.insts[k];
+        if (LLVMIsACallInst(i) && !anchored(i, memload)) keep_call(i);
         if (!LLVMIsALoadInst(i) || !LLVMGetMetadata(i, memload) || LLVMGetVolatile(i)) continue;
         if (!f.live[k] || !anchored(i, memload)) {
             LLVMSetVolatile(i, 1);

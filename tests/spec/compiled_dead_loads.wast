@@ -68,3 +68,28 @@
 (assert_return (invoke "dead-sum" (i32.const 4)))
 (assert_trap (invoke "dead-block" (i32.const 65535)) "out of bounds memory access")
 (assert_trap (invoke "dead-select" (i32.const 65533)) "out of bounds memory access")
+
+;; A load that reaches its function's return, in a caller that drops the
+;; result: LLVM deletes a call of a pure function whose result is unused,
+;; or inlines it and then the load is dead (found by fuzz_diff).
+(module
+  (memory 1)
+  (func $pair (param i32) (result i32)
+    (i32.or (i32.load8_u (local.get 0))
+            (i32.shl (i32.load8_u offset=1 (local.get 0)) (i32.const 8))))
+  (func (export "result-dropped") (param i32) (result i32)
+    (drop (call $pair (local.get 0)))
+    (i32.const 1))
+  (func (export "result-before-unreachable") (param i32) (result i32)
+    (call $pair (local.get 0))
+    (unreachable))
+  (func (export "result-in-one-arm") (param i32 i32) (result i32)
+    (local i32)
+    (local.set 2 (call $pair (local.get 0)))
+    (if (result i32) (local.get 1) (then (local.get 2)) (else (i32.const 3)))))
+(assert_trap (invoke "result-dropped" (i32.const 65535)) "out of bounds memory access")
+(assert_return (invoke "result-dropped" (i32.const 10)) (i32.const 1))
+(assert_trap (invoke "result-before-unreachable" (i32.const 70000)) "out of bounds memory access")
+(assert_trap (invoke "result-before-unreachable" (i32.const 10)) "unreachable")
+(assert_trap (invoke "result-in-one-arm" (i32.const 65535) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "result-in-one-arm" (i32.const 10) (i32.const 0)) (i32.const 3))
