@@ -25,8 +25,10 @@
  * it finds pure whose result is dropped (`call $f` then `unreachable`),
  * and an inlined callee's loads are dead or movable in such a caller. So
  * the result of a call of a wasm function that is not live and anchored by
- * the same rules goes to an empty `asm sideeffect`: no code, but the call
- * stays where it is and its loads, inlined or not, stay live.
+ * the same rules is stored, volatile, to a stack slot of its own: one
+ * store, but the call stays where it is and its loads, inlined or not,
+ * stay live. (Not an empty asm statement taking the value: no constraint
+ * takes a multi-value result, a struct.)
  *
  * It remains a heuristic: LLVM could still fold a value away (x * 0, a
  * branch whose two arms become the same). fuzz/fuzz_diff.c compares the
@@ -202,19 +204,19 @@ static bool anchored(LLVMValueRef ld, unsigned memload) {
 }
 
 /* Gives call c's result, when c calls a function defined in the module
- * and nothing keeps the result, a use that LLVM cannot see through (see
- * the top of the file). */
+ * and nothing keeps the result, a use that LLVM cannot drop (see the top
+ * of the file). */
 static void keep_call(LLVMValueRef c) {
     LLVMValueRef callee = LLVMGetCalledValue(c);
     if (!callee || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee)) return;
     LLVMTypeRef t = LLVMTypeOf(c);
     if (LLVMGetTypeKind(t) == LLVMVoidTypeKind) return;
-    LLVMContextRef ctx = LLVMGetModuleContext(LLVMGetGlobalParent(callee));
-    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &t, 1, 0);
-    LLVMValueRef sink = LLVMGetInlineAsm(fty, "", 0, "X", 1, 1, 0, LLVMInlineAsmDialectATT, 0);
-    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(LLVMGetInstructionParent(c)));
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetTypeContext(t));
+    LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(entry));
+    LLVMValueRef slot = LLVMBuildAlloca(b, t, "kept");
     LLVMPositionBuilder(b, LLVMGetInstructionParent(c), LLVMGetNextInstruction(c));
-    LLVMBuildCall2(b, fty, sink, &c, 1, "");
+    LLVMSetVolatile(LLVMBuildStore(b, c, slot), 1);
     LLVMDisposeBuilder(b);
 }
 
