@@ -128,11 +128,11 @@ void wasm_arena_free(wasm_arena *a) {
     a->p = a->end = NULL;
 }
 
-/* Blocks from BLOCK_POPULATE up to huge-page size are mapped with their
- * pages already in place: the caller writes all of it at once (a module's
- * bytes), and populating in the one system call costs about a tenth of
- * taking each page's fault (measured under a hypervisor: 1 us against
- * 10 us a page), most of a small program's load. */
+/* Blocks from BLOCK_POPULATE up to huge-page size are mapped; when the
+ * caller writes all of one at once (will_fill: a copy of a module's bytes)
+ * its pages are populated in the one system call, about a tenth of the
+ * cost of taking each page's fault (measured under a hypervisor: 1 us
+ * against 10 us a page). */
 #define BLOCK_POPULATE ((size_t)16 << 10)
 
 void *wasm_block_alloc(size_t n, bool will_fill) {

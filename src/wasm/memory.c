@@ -108,11 +108,12 @@ static void *map_region(size_t bytes, int prot) {
     if (at != (uintptr_t)-1) {
         void *p = mmap((void *)at, bytes, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
         if (p == (void *)at) {
-            atomic_store(&next_near, at + bytes); /* a racing caller just falls back */
+            atomic_store(&next_near, at + bytes); /* a racing caller's mmap fails: see below */
             return p;
         }
         if (p != MAP_FAILED) munmap(p, bytes); /* a kernel before 4.17 took it as a hint */
-        atomic_store(&next_near, (uintptr_t)-1); /* no room there: the kernel's choice from now on */
+        /* no room there (or a racing caller took it): the kernel's choice from now on */
+        atomic_store(&next_near, (uintptr_t)-1);
     }
 #endif
     void *p = mmap(NULL, bytes, prot, flags, -1, 0);
