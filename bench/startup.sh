@@ -9,6 +9,9 @@
 # run: another build of anywhere to compare with, e.g. one made with
 # `make DL_DIRECT=1 BUILD=build/direct` (mk/dl.mk), which links libcurl,
 # SQLite, hiredis and OpenSSL instead of loading them on first use.
+# STARTUP_PEER="CMD" adds `CMD hello.wasm`: another runtime to measure in
+# the same run, e.g. STARTUP_PEER=/path/to/wasm3 or "wasmtime run" (none
+# is installed or built by this script).
 # STARTUP_RUNS: runs per command (default 500).
 set -u
 BUILD=${1:-build}
@@ -24,6 +27,7 @@ gcc -O2 -o "$dir/hello" tests/wasi/hello.c || exit 1
 
 set -- "$dir/hello" "$BUILD/anywhere run $dir/hello.wasm" "$BUILD/anywhere run $dir/hello-stripped.wasm"
 [ -n "${STARTUP_BASELINE:-}" ] && set -- "$@" "$STARTUP_BASELINE run $dir/hello.wasm"
+[ -n "${STARTUP_PEER:-}" ] && set -- "$@" "$STARTUP_PEER $dir/hello.wasm"
 
 hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$dir/startup.json" "$@" >"$dir/hyperfine.log" 2>&1 ||
     { cat "$dir/hyperfine.log"; exit 1; }
