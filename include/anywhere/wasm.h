@@ -132,18 +132,26 @@ typedef enum aw_externkind {
  * ownership of `bytes`. Returns NULL and fills err on failure. */
 aw_module *aw_module_load(const uint8_t *bytes, size_t len, aw_error *err);
 /* The same without the copy: fill a buffer from aw_module_buffer(len)
- * (read a file into it, say) and hand it over; it belongs to the module
- * from then on (or is freed here when loading fails). Saves copying the
- * bytes and faulting in a second set of pages, a noticeable part of
- * starting a small program. The buffer starts zeroed, and pages never
- * written cost nothing: a reader may leave out the payload of custom
- * sections other than "name" (the only one the engine reads), often most
- * of a program built with debug information. aw_module_buffer returns NULL
- * when out of memory; aw_module_buffer_free frees a buffer that was not
- * handed over (with the same len). */
+ * (or take one from aw_module_read_file) and hand it over; it belongs to
+ * the module from then on (or is freed here when loading fails). Saves
+ * copying the bytes and faulting in a second set of pages, a noticeable
+ * part of starting a small program. The buffer starts zeroed, and pages
+ * never written cost nothing. aw_module_buffer returns NULL when out of
+ * memory; aw_module_buffer_free frees a buffer that was not handed over
+ * (with the same len). */
 uint8_t *aw_module_buffer(size_t len);
 void aw_module_buffer_free(uint8_t *buf, size_t len);
 aw_module *aw_module_load_buffer(uint8_t *buf, size_t len, aw_error *err);
+/* A module file read into a module buffer, its size in *len. With
+ * skip_custom, the payloads of custom sections other than "name" (the only
+ * one the engine reads), often most of a program built with debug
+ * information, are left unread: a run of them reads as one custom section
+ * with an empty name. Keep them (false) where the bytes must be the file's,
+ * e.g. for aw_module_load_cached, which keys its cache by them. NULL with
+ * errno on failure: the open's or read's, EISDIR or EINVAL for a directory
+ * or other non-regular file, ENOMEM, or EAGAIN when the file changed size
+ * while being read. */
+uint8_t *aw_module_read_file(const char *path, bool skip_custom, size_t *len);
 void aw_module_retain(aw_module *m);
 void aw_module_release(aw_module *m); /* frees at the last reference */
 

@@ -18,26 +18,6 @@ uint64_t app_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint8_t *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    uint8_t *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            uint8_t *g = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-            if (!g) { free(buf); fclose(f); return NULL; }
-            buf = g;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        if (!k) break;
-        n += k;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static bool is_component_binary(const uint8_t *b, size_t n) {
     /* A component has layer 1 in the version field: 0d 00 01 00. */
     return n >= 8 && !memcmp(b, "\0asm", 4) && b[6] == 1 && b[7] == 0;
@@ -141,21 +121,21 @@ bool app_prepare(app_prepared *p, const app *a, const app_component *c, const ap
     p->limits = *lim;
     if (!fill_grants(p, c, h, self_authority, err, errlen)) return false;
     size_t len = 0;
-    uint8_t *bytes = read_all(c->path, &len);
+    uint8_t *bytes = aw_module_read_file(c->path, true, &len);
     if (!bytes) {
-        snprintf(err, errlen, "component '%s': cannot read %s: %s", c->id, c->path, strerror(errno));
+        snprintf(err, errlen, "component '%s': cannot read %s: %s", c->id, c->path,
+                 errno == EAGAIN ? "it changed size while being read" : strerror(errno));
         return false;
     }
     if (is_component_binary(bytes, len)) {
-        free(bytes);
+        aw_module_buffer_free(bytes, len);
         snprintf(err, errlen, "component '%s': %s is a WebAssembly component (wasi:http); Anywhere runs core modules "
                  "with its native handler ABI or WAGI (see docs/apps.md)", c->id, c->path);
         return false;
     }
     aw_error e;
     aw_load_options lo = {.tier = component_tier()};
-    p->module = aw_module_load_ex(bytes, len, &lo, &e);
-    free(bytes);
+    p->module = aw_module_load_buffer_ex(bytes, len, &lo, &e); /* takes bytes */
     if (!p->module) {
         snprintf(err, errlen, "component '%s': %s: %s", c->id, c->path, e.message);
         return false;

@@ -15,7 +15,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -23,7 +22,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "anywhere/compile.h"
@@ -477,154 +475,12 @@ static void explain_link_error(aw_module *m, const aw_error *err) {
 
 /* ---- loading ------------------------------------------------------------ */
 
-/* A file being read into a module buffer: what of it has been read. */
-typedef struct reader {
-    int fd;
-    uint8_t *buf;
-    size_t size;               /* the file's, by fstat */
-    size_t read_from, read_to; /* what the last read covered */
-} reader;
-
-/* Reads [from, to) of the file, and while at it a little more: a page
- * when reading on from where the last read ended (a run of small sections
- * then takes one system call), a section header's worth after a skip. 0,
- * or an errno (EAGAIN: the file ended early). */
-static int read_span(reader *r, size_t from, size_t to) {
-    if (to > r->size) to = r->size;
-    if (from < r->read_to && to <= r->read_to) return 0;
-    size_t more = from <= r->read_to ? 4096 : 64;
-    if (from <= r->read_to) from = r->read_to; /* goes on: [read_from, to) is read after */
-    else r->read_from = from;
-    size_t ahead = from + more < r->size ? from + more : r->size;
-    if (to < ahead) to = ahead;
-    while (from < to) {
-        ssize_t got = pread(r->fd, r->buf + from, to - from, (off_t)from);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return got < 0 ? errno : EAGAIN;
-        from += (size_t)got;
-    }
-    r->read_to = to;
-    return 0;
-}
-
-/* A LEB128 u32 at buf[at..end), its value and length; false if malformed. */
-static bool leb_u32(const uint8_t *buf, size_t at, size_t end, uint32_t *v, size_t *n) {
-    uint64_t x = 0;
-    for (size_t i = 0; i < 5 && at + i < end; i++) {
-        x |= (uint64_t)(buf[at + i] & 0x7F) << (7 * i);
-        if (!(buf[at + i] & 0x80)) {
-            if (x > UINT32_MAX) return false;
-            *v = (uint32_t)x, *n = i + 1;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Up to 64 bytes of the file at `at` (a section header) into hdr, not into
- * the buffer: a skipped section's header must not touch its page. */
-static int peek(const reader *r, size_t at, uint8_t hdr[64], size_t *n) {
-    *n = r->size - at < 64 ? r->size - at : 64;
-    if (at >= r->read_from && at + *n <= r->read_to) {
-        memcpy(hdr, r->buf + at, *n);
-        return 0;
-    }
-    for (;;) {
-        ssize_t got = pread(r->fd, hdr, *n, (off_t)at);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return errno;
-        if ((size_t)got < *n) return EAGAIN;
-        return 0;
-    }
-}
-
-static bool ascii(const uint8_t *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] >= 0x80) return false;
-    return true;
-}
-
-/* Stands one custom section with an empty name in for the skipped ones in
- * [from, to): only its header is written (7 bytes: a LEB128 padded to 5
- * covers any size), so that the pages under theirs are never touched. A
- * run too short for that is read. */
-static int close_run(reader *r, size_t from, size_t to) {
-    if (from == to) return 0;
-    if (to - from < 7) return read_span(r, from, to);
-    uint32_t n = (uint32_t)(to - from - 6);
-    uint8_t *p = r->buf + from;
-    p[0] = 0;
-    for (int i = 0; i < 5; i++) p[1 + i] = (uint8_t)(((n >> (7 * i)) & 0x7F) | (i < 4 ? 0x80 : 0));
-    p[6] = 0;
-    return 0;
-}
-
-/* Reads the sections of a binary module, leaving out every custom section
- * but "name" whose name is ASCII (valid UTF-8, as the loader would check):
- * consecutive ones become one unread section (close_run). Anything it
- * cannot follow (no magic, a size past the end) is read as it is, for the
- * loader to report. 0 or an errno. */
-static int read_sections(reader *r) {
-    int e = read_span(r, 0, 8);
-    if (e || r->size < 8 || memcmp(r->buf, "\0asm", 4) != 0) return e ? e : read_span(r, 0, r->size);
-    size_t at = 8, run = 8; /* [run, at): skipped custom sections not yet closed */
-    while (at < r->size) {
-        uint8_t hdr[64];
-        size_t n, h, nh;
-        uint32_t len, nlen;
-        if ((e = peek(r, at, hdr, &n))) return e;
-        if (!leb_u32(hdr, 1, n, &len, &h) || len > r->size - at - 1 - h)
-            return (e = close_run(r, run, at)) ? e : read_span(r, at, r->size);
-        size_t end = at + 1 + h + len;
-        bool skip = hdr[0] == 0 && leb_u32(hdr, 1 + h, n, &nlen, &nh) && nlen <= len - nh &&
-                    1 + h + nh + nlen <= n && ascii(hdr + 1 + h + nh, nlen) &&
-                    !(nlen == 4 && !memcmp(hdr + 1 + h + nh, "name", 4));
-        if (!skip) {
-            if ((e = close_run(r, run, at)) || (e = read_span(r, at, end))) return e;
-            run = end;
-        }
-        at = end;
-    }
-    return close_run(r, run, at);
-}
-
-/* The file, read straight into a module buffer (aw_module_buffer: the load
- * takes it over, no second copy). With skip_custom, the payloads of custom
- * sections other than "name" are left unread (zero): the engine reads no
- * other, and in a program built with debug information they are most of
- * the file (a C hello world's: 37 of 41 KB), which would otherwise be
- * copied and its pages touched for nothing. *len is the file's size; a
- * file that changed size while read is refused (EAGAIN). */
-static uint8_t *read_file(const char *path, bool skip_custom, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
-        close(fd);
-        errno = e;
-        return NULL;
-    }
-    reader r = {fd, aw_module_buffer((size_t)st.st_size), (size_t)st.st_size, 0, 0};
-    int e = !r.buf ? ENOMEM : skip_custom ? read_sections(&r) : read_span(&r, 0, r.size);
-    uint8_t extra;
-    if (!e && pread(fd, &extra, 1, (off_t)r.size) != 0) e = EAGAIN; /* longer: being written */
-    close(fd);
-    if (e) {
-        aw_module_buffer_free(r.buf, r.size);
-        errno = e;
-        return NULL;
-    }
-    *len = r.size;
-    return r.buf;
-}
-
 /* Loads the module, refusing files that are plainly not binary Wasm with a
  * message that says what they look like. */
 static aw_module *load(const char *path, const run_opts *o) {
     size_t len = 0;
     /* --tier compiled keys its cache by the whole file: read all of it */
-    uint8_t *bytes = read_file(path, o->tier != AW_TIER_COMPILED, &len);
+    uint8_t *bytes = aw_module_read_file(path, o->tier != AW_TIER_COMPILED, &len);
     if (!bytes) {
         fprintf(stderr, "anywhere run: cannot read %s: %s\n", path,
                 errno == EAGAIN ? "it changed size while being read" : strerror(errno));

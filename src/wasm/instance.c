@@ -195,7 +195,7 @@ static void image_names(wasm_image *img, const aw_module *m) {
 
 /* Builds the copy-on-write image of memory 0 when it is defined here and
  * every active data segment writes inside its initial size at a constant
- * offset (so that none can trap). Leaves mem_fd at -1 otherwise. */
+ * offset (so that none can trap); NULL otherwise. */
 static wasm_memory_image *memory_image_build(const aw_module *m) {
     if (m->nmems != 1 || m->nmem_imports != 0) return NULL;
     uint64_t initial = (uint64_t)m->mems[0].min * WASM_PAGE_SIZE, end = 0, bytes = 0;
