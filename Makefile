@@ -18,7 +18,7 @@ LDFLAGS    += -fsanitize=address,undefined
 endif
 
 # The library: every layer of the runtime. The CLI is a thin layer on top.
-LIB_DIRS  = src/wasm src/wasi src/host src/app src/http src/ai src/serve src/json
+LIB_DIRS  = src/dl src/json src/wasm src/wasi src/host src/app src/http src/ai src/serve
 LIB_SRCS  = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS  = $(wildcard src/cli/*.c)
 LIB_OBJS  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))

@@ -1,11 +1,12 @@
 # mk/dl.mk — libcurl, SQLite, hiredis, OpenSSL, cJSON and (for inference)
-# libm: loaded on first use, or linked in (src/host/dl.h, src/json/json.h
+# libm: loaded on first use, or linked in (src/dl/dl.h, src/json/json.h
 # and src/ai/libm.h say why).
 #
 #   make                 the default: the executable does not link them;
-#                        src/host/dl_*.c, src/app/dl_openssl.c,
-#                        src/json/json.c and src/ai/libm.c dlopen() each by
-#                        its soname the first time it is needed
+#                        the shims (src/host/dl_*.c, src/app/dl_openssl.c,
+#                        src/json/json.c, src/ai/libm.c) have src/dl/dl.c
+#                        dlopen() each by its soname the first time it is
+#                        needed
 #   make DL_DIRECT=1     links them (as before) and the same tables point at
 #                        the linked functions; STATIC=1 (mk/deploy.mk) sets it
 #
@@ -13,8 +14,8 @@
 # them). Only the loader and the shims differ between the two modes (the
 # call sites are the same), so only they are rebuilt when DL_DIRECT changes.
 
-DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/host/dl*.c) src/app/dl_openssl.c src/json/json.c \
-                                       src/ai/libm.c)
+DL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,src/dl/dl.c $(wildcard src/host/dl_*.c) src/app/dl_openssl.c \
+                                       src/json/json.c src/ai/libm.c)
 
 # cJSON, used by every layer (src/json): shared even with STATIC=1, as
 # Debian ships no archive of it.

@@ -1,68 +1,41 @@
 /*
  * libm.c — ai_libm_get: libm's exp, log, pow, sin and cos for inference,
- * loaded on first use (libm.h says why).
+ * bound by src/dl on first use (libm.h says why).
  */
 #include "ai/libm.h"
 
-_Static_assert(sizeof(void *) == sizeof(float (*)(float)), "dlsym's answer must fit a function pointer");
-
-#include <pthread.h>
+#include <math.h> /* the prototypes the table is typed from; nothing here calls libm */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#ifdef AW_DL_DIRECT
-#include <math.h>
-#else
-#include <dlfcn.h>
-#endif
+#include "dl/dl.h"
 
 #ifndef AI_LIBM_SONAME
 #define AI_LIBM_SONAME "libm.so.6" /* glibc's, on every Linux target */
 #endif
 
-/* Written once under bind_once, read-only afterwards. */
+/* The process-wide table, bound once. */
 static ai_libm table;
-static pthread_once_t bind_once = PTHREAD_ONCE_INIT;
 
-#ifdef AW_DL_DIRECT
-static void bind(void) {
-    table = (ai_libm){expf, exp, log, powf, sinf, cosf};
-}
-#else
-static void *need(void *lib, const char *name) {
-    void *f = dlsym(lib, name);
-    if (!f) {
-        fprintf(stderr, "anywhere: inference needs %s from %s: %s\n", name, AI_LIBM_SONAME, dlerror());
-        exit(1);
-    }
-    return f;
-}
+#define LIBM_SYM(field, sym) {#sym, offsetof(ai_libm, field), AW_DL_ADDR(sym)},
+static const aw_dl_sym libm_syms[] = {AI_LIBM_FUNCTIONS(LIBM_SYM)};
 
-static void bind(void) {
-    void *lib = dlopen(AI_LIBM_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        fprintf(stderr, "anywhere: inference needs the math library (%s): %s; reinstall libc6\n", AI_LIBM_SONAME,
-                dlerror());
-        exit(1);
-    }
-    /* POSIX: dlsym's void * holds a function's address; the types are libm's own. */
-#define BIND(field, name)                                                                                              \
-    do {                                                                                                               \
-        void *f = need(lib, name);                                                                                     \
-        memcpy(&table.field, &f, sizeof f);                                                                            \
-    } while (0)
-    BIND(exp32, "expf");
-    BIND(exp64, "exp");
-    BIND(log64, "log");
-    BIND(pow32, "powf");
-    BIND(sin32, "sinf");
-    BIND(cos32, "cosf");
-#undef BIND
-}
-#endif
+static aw_dl_lib libm_lib = {
+    .soname = AI_LIBM_SONAME,
+    .need = "inference needs the math library",
+    .package = "libc6",
+    .syms = libm_syms,
+    .nsyms = sizeof libm_syms / sizeof libm_syms[0],
+    .table = &table,
+};
+
+AW_DL_LOADER(libm_load, libm_lib)
 
 const ai_libm *ai_libm_get(void) {
-    pthread_once(&bind_once, bind);
+    char err[sizeof libm_lib.error];
+    if (!libm_load(err, sizeof err)) {
+        fprintf(stderr, "anywhere: %s\n", err);
+        exit(1);
+    }
     return &table;
 }

@@ -7,7 +7,7 @@
  * costs 0.27 ms of it on the CI's VM: a third of what `anywhere run
  * hello.wasm` may spend over native code, for a library only inference
  * needs. The engine rounds without it (src/wasm/fround.h); the model code
- * takes these from the table, bound once per process. Built with
+ * takes these from the table, bound once per process by src/dl. Built with
  * AW_DL_DIRECT (`make DL_DIRECT=1`, the static image) libm is linked and
  * the table points at it: no dlopen.
  *
@@ -17,13 +17,21 @@
 #ifndef AI_LIBM_H
 #define AI_LIBM_H
 
+#include <math.h>
+
+#include "dl/dl.h"
+
+/* The functions, as X(field, symbol) (src/dl/dl.h). */
+#define AI_LIBM_FUNCTIONS(X) \
+    X(exp32, expf)           \
+    X(exp64, exp)            \
+    X(log64, log)            \
+    X(pow32, powf)           \
+    X(sin32, sinf)           \
+    X(cos32, cosf)
+
 typedef struct ai_libm {
-    float (*exp32)(float);        /* expf */
-    double (*exp64)(double);      /* exp */
-    double (*log64)(double);      /* log */
-    float (*pow32)(float, float); /* powf */
-    float (*sin32)(float);        /* sinf */
-    float (*cos32)(float);        /* cosf */
+    AI_LIBM_FUNCTIONS(AW_DL_FIELD)
 } ai_libm;
 
 /* The table, bound on the first call from any thread. libm ships with the

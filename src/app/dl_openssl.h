@@ -15,7 +15,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "host/dl.h"
+#include "dl/dl.h"
 
 #define AW_CRYPTO_FUNCTIONS(X)                                                                                         \
     X(SHA256, SHA256)                                                                                                  \

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/dl.h"
+#include "dl/dl.h"
 
 _Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym's answer must fit a function pointer");
 

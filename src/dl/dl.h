@@ -1,13 +1,18 @@
 /* dl.h — optional shared libraries loaded on first use.
  *
- * Why: linking libcurl, SQLite, hiredis and OpenSSL into the executable
- * makes the dynamic loader map and relocate ~35 libraries (libcurl's chain:
- * gnutls, krb5, ldap, ...) at every process start, several milliseconds
- * that `anywhere run hello.wasm` would pay without using any of them. So
- * each library has a shim (dl_curl.c, dl_sqlite.c, dl_hiredis.c,
- * src/app/dl_openssl.c) holding a table of function pointers: the first
- * caller dlopen()s the library by its soname and fills the table; a
- * missing library becomes a clear error on the caller's normal error path.
+ * Why: every library the executable links is mapped and relocated at every
+ * process start. Linking libcurl, SQLite, hiredis and OpenSSL makes the
+ * dynamic loader map ~35 libraries (libcurl's chain: gnutls, krb5, ldap,
+ * ...), several milliseconds that `anywhere run hello.wasm` would pay
+ * without using any of them; even cJSON or libm costs 0.1-0.3 ms. So each
+ * library has a shim holding a table of function pointers
+ * (src/host/dl_curl.c, dl_sqlite.c, dl_hiredis.c, src/app/dl_openssl.c,
+ * src/json/json.c, src/ai/libm.c): the first caller dlopen()s the library
+ * by its soname and fills the table; a missing library becomes a clear
+ * error on the caller's normal error path.
+ *
+ * This module sits below every layer (src/json and src/ai use it too) and
+ * depends on nothing but libc and libdl.
  *
  * Built with AW_DL_DIRECT (`make DL_DIRECT=1`, mk/dl.mk) the libraries are
  * linked as usual and the same tables point at the linked functions: no
@@ -18,11 +23,9 @@
  * from the library's own header (a wrong prototype cannot creep in), and
  * the shim's own macro into its aw_dl_sym list: name, offset in the table
  * and, under AW_DL_DIRECT, AW_DL_ADDR (the linked function).
- *
- * cJSON, used by every layer and not only by src/host's guests, has its
- * own loader of the same kind below all of them: src/json/json.h. */
-#ifndef AW_HOST_DL_H
-#define AW_HOST_DL_H
+ */
+#ifndef AW_DL_DL_H
+#define AW_DL_DL_H
 
 #include <pthread.h>
 #include <stdbool.h>

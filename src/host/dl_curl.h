@@ -8,7 +8,7 @@
 
 #include <curl/curl.h>
 
-#include "host/dl.h"
+#include "dl/dl.h"
 
 #define AW_CURL_FUNCTIONS(X)                                                                                           \
     X(global_init, curl_global_init)                                                                                   \

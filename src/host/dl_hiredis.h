@@ -8,7 +8,7 @@
 
 #include <hiredis/hiredis.h>
 
-#include "host/dl.h"
+#include "dl/dl.h"
 
 #define AW_HIREDIS_FUNCTIONS(X)                                                                                        \
     X(redisConnectWithTimeout, redisConnectWithTimeout)                                                                \

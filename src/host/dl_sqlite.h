@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "host/dl.h"
+#include "dl/dl.h"
 
 #define AW_SQLITE_FUNCTIONS(X)                                                                                         \
     X(open_v2, sqlite3_open_v2)                                                                                        \

@@ -4,9 +4,8 @@
  * ~0.1 ms at every process start, and most starts (`anywhere run
  * hello.wasm`) never touch JSON. So libcjson is not linked: the first cJSON
  * call from any thread dlopen()s it by its soname and fills a table of
- * function pointers (the same scheme as src/host/dl.h, kept separate
- * because this module sits below every layer: src/serve, src/host, src/app
- * and src/cli all use it).
+ * function pointers (src/dl, as for every optional library). This module
+ * sits below every layer: src/serve, src/host, src/app and src/cli use it.
  *
  * Include this instead of <cjson/cJSON.h>: it brings cJSON's types and
  * macros, and turns each cJSON function used here into a call through the
@@ -32,6 +31,8 @@
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
+
+#include "dl/dl.h"
 
 /* Every cJSON function the program calls, as X(field, symbol). */
 #define AW_JSON_FUNCTIONS(X)                                                                                           \
@@ -73,9 +74,8 @@
     X(AddArrayToObject, cJSON_AddArrayToObject)
 
 /* Each pointer typed from cJSON's own header: a wrong prototype cannot creep in. */
-#define AW_JSON_FIELD(field, sym) __typeof__(sym) *field;
 typedef struct aw_json_table {
-    AW_JSON_FUNCTIONS(AW_JSON_FIELD)
+    AW_JSON_FUNCTIONS(AW_DL_FIELD)
 } aw_json_table;
 
 /* Binds the table on the first call from any thread; true when it can be

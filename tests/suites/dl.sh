@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/suites/dl.sh BUILD_DIR — the optional libraries (libcurl, SQLite,
-# hiredis, OpenSSL) and cJSON loaded on first use (src/host/dl.h,
+# hiredis, OpenSSL) and cJSON loaded on first use (src/dl/dl.h,
 # src/json/json.h, mk/dl.mk):
 #   - the executable does not link them (ldd), and `anywhere run` of a WASI
 #     hello loads none of them (LD_DEBUG=files);
